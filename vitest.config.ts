@@ -1,0 +1,21 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+// One vitest project per package; every package imports its siblings from source
+// through the `@paperkit/source` export condition, so `pnpm test` needs no build.
+const conditions = ['@paperkit/source', 'import', 'module', 'node', 'default'];
+const packages = readdirSync('packages').filter((name) => existsSync(`packages/${name}/test`));
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@paperkit/source'] } },
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    projects: packages.map((name) => ({
+      extends: true,
+      test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+    })),
+  },
+});
