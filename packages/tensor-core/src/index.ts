@@ -62,9 +62,9 @@ export {
   summarize, rowsFromSeeds, metricMean,
   type MetricSummary, type ResultRow, type ReproductionResult,
 } from './report/reproduction-result.js';
-export { formatTable, formatResultTable } from './report/table.js';
+export { formatTable, formatResultTable, formatNumber, formatMeanStd, type Cell } from './report/table.js';
 export { resultToSvg, lineChartSvg, barChartSvg, type ChartSeries } from './report/plot.js';
-export { parseReproduceArgs, finishReproduction, type ReproduceArgs } from './report/reproduce-cli.js';
+export { parseReproduceArgs, finishReproduction, REPRODUCE_USAGE, type ReproduceArgs } from './report/reproduce-cli.js';
 
 // Self-check (what `pnpm demo` runs for tensor-core)
 export { selfCheck } from './self-check.js';
