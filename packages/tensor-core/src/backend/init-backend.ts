@@ -1,0 +1,190 @@
+/**
+ * Backend selection: use the fastest TensorFlow.js backend that actually works
+ * on this machine, and say which one was chosen and why the others were not.
+ *
+ * Order (ecosystem notes, section B): an explicit request (option, then env
+ * PAPERKIT_BACKEND), then tfjs-node-gpu, tfjs-node, wasm, cpu. The native
+ * packages are optional peers: they are often absent, and when present under
+ * pnpm their install script was skipped, so `import` throws "native addon
+ * module ... can not be found". Both failures are caught and reported in
+ * `tried`, and the next candidate is tried.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BackendError, OptionError } from '../errors.js';
+import { registerWasmFallbackKernels } from './wasm-fallback-kernels.js';
+
+/** A backend a caller may ask for. `node-gpu` and `node` are short aliases. */
+export type BackendName = 'tfjs-node-gpu' | 'node-gpu' | 'tfjs-node' | 'node' | 'wasm' | 'cpu';
+
+export interface InitBackendOptions {
+  /** Backend to try first. Default: env PAPERKIT_BACKEND, else automatic. */
+  backend?: BackendName;
+  /** Do not print the one-line summary to stderr. Default false. */
+  quiet?: boolean;
+}
+
+export interface BackendInfo {
+  /** The active tfjs backend, as `tf.getBackend()` reports it ('tensorflow', 'wasm' or 'cpu'). */
+  name: string;
+  /** The package that provided it. */
+  source: string;
+  /** Every candidate tried, in order; `error` is set for the ones that failed. */
+  tried: { source: string; error?: string }[];
+}
+
+interface Candidate {
+  /** Package that registers the backend. */
+  source: string;
+  /** Name the package registers with tfjs. */
+  backendName: string;
+}
+
+const CANDIDATES: Record<'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu', Candidate> = {
+  'tfjs-node-gpu': { source: '@tensorflow/tfjs-node-gpu', backendName: 'tensorflow' },
+  'tfjs-node': { source: '@tensorflow/tfjs-node', backendName: 'tensorflow' },
+  wasm: { source: '@tensorflow/tfjs-backend-wasm', backendName: 'wasm' },
+  cpu: { source: '@tensorflow/tfjs', backendName: 'cpu' },
+};
+const AUTO_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+const ALIASES: Record<BackendName, keyof typeof CANDIDATES> = {
+  'tfjs-node-gpu': 'tfjs-node-gpu',
+  'node-gpu': 'tfjs-node-gpu',
+  'tfjs-node': 'tfjs-node',
+  node: 'tfjs-node',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+/** One selection per requested backend ('auto' when none); concurrent callers share the promise. */
+const cache = new Map<string, Promise<BackendInfo>>();
+
+/**
+ * Pick, initialise and activate a backend. Safe to call many times: the first
+ * call for a given request does the work, later calls re-activate the cached
+ * choice (so asking for 'cpu' after an automatic 'wasm' switches, and asking
+ * for the automatic choice again switches back). Create no tensors before the
+ * first call: tensors made on another backend must be moved on every use.
+ */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const requested = resolveRequest(opts.backend);
+  const key = requested ?? 'auto';
+  let pending = cache.get(key);
+  if (pending === undefined) {
+    pending = select(requested);
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key)); // a failed selection may be retried
+    const info = await pending;
+    if (!opts.quiet) process.stderr.write(`${describe(info)}\n`);
+    return copyInfo(info);
+  }
+  const info = await pending;
+  if (tf.getBackend() !== info.name) {
+    // Someone switched in between (another request, or tf.setBackend directly): switch back.
+    if (!(await tf.setBackend(info.name))) throw new BackendError(`initBackend: could not re-activate backend '${info.name}'`);
+    await tf.ready();
+  }
+  return copyInfo(info);
+}
+
+/** The option or env value, validated and mapped to a candidate key; undefined means automatic. */
+function resolveRequest(option: BackendName | undefined): keyof typeof CANDIDATES | undefined {
+  if (option !== undefined) {
+    const key = ALIASES[option];
+    if (key === undefined) throw new OptionError('backend', `one of ${Object.keys(ALIASES).join(', ')}`, option);
+    return key;
+  }
+  const env = process.env.PAPERKIT_BACKEND?.trim();
+  if (env === undefined || env === '' || env === 'auto') return undefined;
+  const key = ALIASES[env as BackendName];
+  if (key === undefined) {
+    throw new OptionError('PAPERKIT_BACKEND (environment)', `one of auto, ${Object.keys(ALIASES).join(', ')}`, env);
+  }
+  return key;
+}
+
+async function select(requested: keyof typeof CANDIDATES | undefined): Promise<BackendInfo> {
+  const order = requested === undefined ? [...AUTO_ORDER] : [requested, ...AUTO_ORDER.filter((k) => k !== requested)];
+  const tried: BackendInfo['tried'] = [];
+  for (const key of order) {
+    const candidate = CANDIDATES[key];
+    try {
+      await activate(key, candidate);
+      tried.push({ source: candidate.source });
+      return { name: tf.getBackend(), source: candidate.source, tried };
+    } catch (error) {
+      tried.push({ source: candidate.source, error: errorLine(error) });
+    }
+  }
+  throw new BackendError(
+    `initBackend: no backend could be initialised: ${tried.map((t) => `${t.source}: ${t.error}`).join('; ')}`,
+  );
+}
+
+async function activate(key: keyof typeof CANDIDATES, candidate: Candidate): Promise<void> {
+  if (key !== 'cpu') {
+    // A non-literal specifier, so neither TypeScript, tsup nor vite tries to
+    // resolve these optional peers at build time.
+    const specifier: string = candidate.source;
+    await import(/* @vite-ignore */ specifier);
+  }
+  if (tf.findBackendFactory(candidate.backendName) == null) {
+    throw new BackendError(`${candidate.source} loaded but registered no '${candidate.backendName}' backend (a second copy of @tensorflow/tfjs-core?)`);
+  }
+  if (key === 'wasm') await registerExtraWasmKernels();
+  if (key === 'cpu') {
+    // Our summary line already says that the native backends were skipped, so
+    // silence the cpu backend's own "install tfjs-node" banner (printed on its first write).
+    const cpu = tf.engine().findBackend('cpu') as (tf.KernelBackend & { firstUse?: boolean }) | null;
+    if (cpu?.firstUse === true) cpu.firstUse = false;
+  }
+  if (!(await tf.setBackend(candidate.backendName))) {
+    throw new BackendError(`tf.setBackend('${candidate.backendName}') failed`);
+  }
+  await tf.ready();
+}
+
+/**
+ * Kernels added to wasm before its first use: the cpu fallbacks (gather and
+ * conv gradients), then the optional fast kernels.
+ */
+async function registerExtraWasmKernels(): Promise<void> {
+  registerWasmFallbackKernels();
+
+  // ---- FAST-WASM-KERNELS HOOK (the single place) -------------------------
+  // bench/speed provides `registerFastWasmKernels()` in ./fast-wasm-kernels.ts.
+  // Until that file exists this import fails and is ignored. When it lands,
+  // replace this block with a static
+  //   import { registerFastWasmKernels } from './fast-wasm-kernels.js';
+  // and a plain `registerFastWasmKernels();` call, so that tsup bundles it
+  // (a non-literal import is not bundled and would be skipped in dist/).
+  let fast: { registerFastWasmKernels?: () => unknown } | undefined;
+  try {
+    const specifier: string = './fast-wasm-kernels.js';
+    fast = (await import(/* @vite-ignore */ specifier)) as typeof fast;
+  } catch {
+    fast = undefined; // not written yet (or not bundled): the cpu fallbacks alone are complete, only slower
+  }
+  fast?.registerFastWasmKernels?.(); // outside the try: a bug in the fast kernels must not be hidden
+  // ------------------------------------------------------------------------
+}
+
+function describe(info: BackendInfo): string {
+  const failed = info.tried.filter((t) => t.error !== undefined);
+  const reason = (error: string) => (/^Cannot find (package|module)/.test(error) ? 'not installed' : error);
+  const skipped = failed.length === 0 ? '' : `; skipped ${failed.map((t) => `${t.source} (${reason(t.error!)})`).join(', ')}`;
+  return `[paperkit] tfjs backend: ${info.name} from ${info.source}${skipped}`;
+}
+
+/** First line of the root cause's message (loaders wrap the real error in `cause`), short enough for one log line. */
+function errorLine(error: unknown): string {
+  let root = error;
+  for (let depth = 0; depth < 5 && root instanceof Error && root.cause instanceof Error; depth++) root = root.cause;
+  const text = root instanceof Error ? root.message : String(root);
+  // "Cannot find package 'x' imported from /long/path": the path adds nothing
+  const first = text.split('\n')[0].trim().replace(/ imported from \S+$/, '');
+  return first.length > 200 ? `${first.slice(0, 197)}...` : first;
+}
+
+function copyInfo(info: BackendInfo): BackendInfo {
+  return { name: info.name, source: info.source, tried: info.tried.map((t) => ({ ...t })) };
+}
