@@ -1,0 +1,183 @@
+/**
+ * buildMoE: dense Llama/Mistral experts -> one Mixtral checkpoint (spec
+ * sections 2 and 6). Every check runs before the output directory is created;
+ * then tensors are produced one at a time (shared ones merged chunk by chunk
+ * from disk, expert FFNs copied, gate rows computed up front because they
+ * are tiny) and streamed into the sharded writer inside an atomic directory
+ * build, so an interrupted merge leaves nothing behind (mergekit #266).
+ */
+import { join } from 'node:path';
+import { createRng, OptionError } from '@paperkit/tensor-core';
+import { saveCheckpoint, type CheckpointDType, type CheckpointTensor } from './checkpoint.js';
+import { cheapEmbedGates, GATE_MODES, gateWarnings, hiddenGates, randomGates, type ExpertPrompts, type GateMode, type Gates } from './gates.js';
+import { TinyLlama } from './llama/tiny-llama.js';
+import { checkSharedMerge, mergeSharedTensor, openMergeInputs, type MergeInputs, type SharedMergeConfig } from './merge-inputs.js';
+import { mixtralConfig, mixtralTensorPlan, type PlannedTensor } from './mixtral-layout.js';
+import { LocalTokenizer } from './tokenizer.js';
+
+export interface ExpertConfig {
+  /** Checkpoint directory of a dense expert fine-tuned from the base. */
+  sourceModel: string;
+  /** Text prompts (need a local tokenizer.json). */
+  positivePrompts?: string[];
+  negativePrompts?: string[];
+  /** Prompts as token ids (no tokenizer needed). */
+  positivePromptIds?: number[][];
+  negativePromptIds?: number[][];
+  /** Multiplies the expert's w2 (mergekit `residual_scale`). Default 1. */
+  residualScale?: number;
+  /** Std of seeded Gaussian noise added to the expert's FFN (mergekit `noise_scale`). Default 0. */
+  noiseScale?: number;
+}
+
+export interface BuildMoEConfig {
+  baseModel: string;
+  experts: ExpertConfig[];
+  /** Default 'hidden' (mergekit-moe). */
+  gateMode?: GateMode;
+  /** Top-k of the router (default 2, mergekit-moe). */
+  expertsPerToken?: number;
+  /** Shared (non-FFN) tensors: default {method: 'base'} (mergekit-moe); MergeME uses ties or dare_ties. */
+  sharedMerge?: SharedMergeConfig;
+  /** Output dtype (default bfloat16, mergekit's usual choice). */
+  dtype?: CheckpointDType;
+  /** Seed of DARE drops, random gates and noise (default 0). */
+  seed?: number;
+  /** tokenizer.json for text prompts (default `<baseModel>/tokenizer.json`). */
+  tokenizer?: string;
+}
+
+export interface BuildMoEOptions {
+  /** Output directory; required unless dryRun. Built in a temp dir and renamed when complete. */
+  out?: string;
+  /** Only check the inputs and return the plan. */
+  dryRun?: boolean;
+  /** Shard size in bytes (default 5e9). */
+  maxShardBytes?: number;
+  overwrite?: boolean;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface BuildMoEResult {
+  out?: string;
+  /** The config.json written (or that would be written). */
+  config: Record<string, unknown>;
+  /** Human-readable plan: one line per step. */
+  plan: string[];
+  warnings: string[];
+  tensorCount: number;
+  /** Output bytes of tensor data. */
+  totalBytes: number;
+}
+
+const BYTES: Record<CheckpointDType, number> = { float32: 4, bfloat16: 2, float16: 2 };
+
+/** Token-id prompts of every expert (tokenising text prompts with the local tokenizer when given). */
+export function resolvePrompts(cfg: BuildMoEConfig): ExpertPrompts[] {
+  let tokenizer: LocalTokenizer | undefined;
+  const tok = (text: string) => {
+    tokenizer ??= LocalTokenizer.load(cfg.tokenizer ?? join(cfg.baseModel, 'tokenizer.json'));
+    return tokenizer.encode(text);
+  };
+  return cfg.experts.map((e) => ({
+    positive: [...(e.positivePromptIds ?? []), ...(e.positivePrompts ?? []).map(tok)],
+    negative: [...(e.negativePromptIds ?? []), ...(e.negativePrompts ?? []).map(tok)],
+  }));
+}
+
+function checkOptions(cfg: BuildMoEConfig): { gateMode: GateMode; k: number; dtype: CheckpointDType; shared: SharedMergeConfig } {
+  const gateMode = cfg.gateMode ?? 'hidden';
+  if (!GATE_MODES.includes(gateMode)) throw new OptionError('gate_mode', GATE_MODES.join('|'), gateMode);
+  const E = cfg.experts?.length ?? 0;
+  if (E < 1) throw new OptionError('experts', 'at least one expert', E);
+  const k = cfg.expertsPerToken ?? Math.min(2, E);
+  if (!Number.isInteger(k) || k < 1 || k > E) throw new OptionError('experts_per_token', `an integer in [1, ${E}] (the number of experts)`, k);
+  const dtype = cfg.dtype ?? 'bfloat16';
+  if (!(dtype in BYTES)) throw new OptionError('dtype', 'float32, bfloat16 or float16', dtype);
+  return { gateMode, k, dtype, shared: checkSharedMerge(cfg.sharedMerge) };
+}
+
+function checkPrompts(prompts: ExpertPrompts[], gateMode: GateMode): void {
+  if (gateMode === 'random' || gateMode === 'uniform_random') return;
+  prompts.forEach((p, i) => {
+    if (p.positive.length === 0) throw new OptionError(`experts[${i}].positive_prompts`, `at least one prompt for gate_mode ${gateMode}`, []);
+  });
+  const key = (p: ExpertPrompts) => JSON.stringify([p.positive.map((x) => x.join(',')).sort(), p.negative.map((x) => x.join(',')).sort()]);
+  if (prompts.length > 1 && prompts.every((p) => key(p) === key(prompts[0]))) {
+    throw new OptionError('experts[*].positive_prompts', 'different prompts per expert (identical prompts give identical gate rows, so the router cannot choose)', 'the same prompts for every expert');
+  }
+}
+
+function computeGates(inputs: MergeInputs, gateMode: GateMode, prompts: ExpertPrompts[], seed: number): Gates {
+  const c = inputs.config;
+  if (gateMode === 'random' || gateMode === 'uniform_random') return randomGates(gateMode, c.num_hidden_layers, prompts.length, c.hidden_size, seed);
+  if (gateMode === 'cheap_embed') {
+    return cheapEmbedGates(inputs.base.read('model.embed_tokens.weight'), c.vocab_size, c.hidden_size, prompts, c.num_hidden_layers);
+  }
+  const model = new TinyLlama({ config: c }, (name) => inputs.base.read(name));
+  try {
+    const bos = typeof c.bos_token_id === 'number' ? c.bos_token_id : null;
+    return hiddenGates(model, prompts, { average: gateMode === 'hidden_avg', bos });
+  } finally {
+    model.dispose();
+  }
+}
+
+function* expertTensors(inputs: MergeInputs, plan: PlannedTensor[], cfg: BuildMoEConfig, shared: SharedMergeConfig, gates: Gates, seed: number, log?: (l: string) => void): Generator<CheckpointTensor> {
+  for (const t of plan) {
+    if (t.kind === 'shared') {
+      log?.(`merge ${t.name} (${shared.method})`);
+      yield { name: t.name, shape: t.shape, data: mergeSharedTensor(inputs, t.name, shared, seed) };
+    } else if (t.kind === 'gate') {
+      yield { name: t.name, shape: t.shape, data: gates.rows[t.layer] };
+    } else {
+      const ex = cfg.experts[t.expert];
+      const data = inputs.experts[t.expert].read(t.sourceName);
+      if (t.projection === 'w2' && ex.residualScale !== undefined && ex.residualScale !== 1) for (let j = 0; j < data.length; j++) data[j] *= ex.residualScale;
+      if (ex.noiseScale) {
+        const rng = createRng(`${seed}/noise/${t.name}`);
+        for (let j = 0; j < data.length; j++) data[j] += rng.normal(0, ex.noiseScale);
+      }
+      yield { name: t.name, shape: t.shape, data };
+    }
+  }
+}
+
+/** Build (or plan, with dryRun) the Mixtral MoE. Throws before writing anything when an input is wrong. */
+export async function buildMoE(cfg: BuildMoEConfig, options: BuildMoEOptions = {}): Promise<BuildMoEResult> {
+  const { gateMode, k, dtype, shared } = checkOptions(cfg);
+  if (!options.dryRun && !options.out) throw new OptionError('out', 'an output directory (or dryRun: true)', options.out);
+  const seed = cfg.seed ?? 0;
+  const inputs = openMergeInputs(cfg.baseModel, cfg.experts.map((e) => e.sourceModel));
+  try {
+    const prompts = resolvePrompts(cfg);
+    checkPrompts(prompts, gateMode);
+    const c = inputs.config;
+    const E = cfg.experts.length;
+    const plan = mixtralTensorPlan(c, E);
+    const config = mixtralConfig(c, E, k, dtype);
+    const totalBytes = plan.reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1) * BYTES[dtype], 0);
+    const warnings: string[] = [];
+    if (c.rope_scaling) warnings.push('base config has rope_scaling; it is copied unchanged, check that the Mixtral loader honours it');
+    if ((E & (E - 1)) !== 0) warnings.push(`${E} experts is not a power of two; some runtimes (llama.cpp) prefer 2, 4, 8`);
+    const lines = [
+      `base ${inputs.base.dir} (${c.model_type}, ${c.num_hidden_layers} layers, hidden ${c.hidden_size}, ffn ${c.intermediate_size}, rope_theta ${c.rope_theta})`,
+      ...cfg.experts.map((e, i) => `expert ${i}: ${inputs.experts[i].dir} (${prompts[i].positive.length} positive / ${prompts[i].negative.length} negative prompts)`),
+      `shared tensors: ${shared.method}${shared.density !== undefined ? ` density ${shared.density}` : ''}${shared.lambda !== undefined ? ` lambda ${shared.lambda}` : ''}`,
+      `router: gate_mode ${gateMode}, ${E} experts, top-${k}`,
+      `output: ${plan.length} tensors, ${(totalBytes / 1e6).toFixed(2)} MB ${dtype}, model_type mixtral`,
+    ];
+    const gates = computeGates(inputs, gateMode, prompts, seed);
+    if (gateMode !== 'random' && gateMode !== 'uniform_random') warnings.push(...gateWarnings(gates));
+    if (options.dryRun) return { config, plan: lines, warnings, tensorCount: plan.length, totalBytes };
+    await saveCheckpoint(
+      options.out!,
+      { config, tensors: expertTensors(inputs, plan, cfg, shared, gates, seed, options.log) },
+      { dtype, maxShardBytes: options.maxShardBytes, overwrite: options.overwrite },
+    );
+    return { out: options.out, config, plan: lines, warnings, tensorCount: plan.length, totalBytes };
+  } finally {
+    inputs.close();
+  }
+}

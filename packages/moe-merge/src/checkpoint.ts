@@ -1,0 +1,189 @@
+/**
+ * A Hugging Face checkpoint directory (config.json + model.safetensors or a
+ * sharded index) opened lazily: only headers are read up front, tensors are
+ * read whole (`read`) or in element ranges (`source`) on demand through
+ * positioned reads, so merging never holds a whole model (spec section 8,
+ * mergekit #266). Saving streams tensors into tensor-core's sharded writer
+ * inside one atomic directory build.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  bfloat16ToFloat32, float16ToFloat32, FormatError, OptionError, readShardedIndex, writeDirAtomic, writeShardedCheckpoint,
+  type SafetensorsDType, type ShardedIndex,
+} from '@paperkit/tensor-core';
+import { readLlamaConfig, type LlamaConfig } from './llama/llama-config.js';
+import type { TensorSource } from './merge-methods/tensor-source.js';
+
+export type CheckpointDType = 'float32' | 'bfloat16' | 'float16';
+
+export const DTYPE_TO_SAFETENSORS: Record<CheckpointDType, SafetensorsDType> = {
+  float32: 'F32',
+  bfloat16: 'BF16',
+  float16: 'F16',
+};
+
+/** Accepts the spellings mergekit and transformers use (bf16, fp16, float32, ...). */
+export function parseDType(value: unknown, option = 'dtype'): CheckpointDType {
+  const v = typeof value === 'string' ? value.toLowerCase() : value;
+  if (v === 'float32' || v === 'fp32' || v === 'f32') return 'float32';
+  if (v === 'bfloat16' || v === 'bf16') return 'bfloat16';
+  if (v === 'float16' || v === 'fp16' || v === 'f16' || v === 'half') return 'float16';
+  throw new OptionError(option, 'float32, bfloat16 (bf16) or float16 (fp16)', value);
+}
+
+export interface TensorInfo {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  numel: number;
+  byteLength: number;
+}
+
+const FLOAT_DTYPES: Partial<Record<SafetensorsDType, number>> = { F32: 4, BF16: 2, F16: 2 };
+
+export class Checkpoint {
+  readonly dir: string;
+  /** The parsed config.json, as written. */
+  readonly config: Record<string, unknown>;
+  readonly names: string[];
+  private readonly index: ShardedIndex;
+  private readonly fds = new Map<string, number>();
+
+  private constructor(dir: string, config: Record<string, unknown>, index: ShardedIndex) {
+    this.dir = dir;
+    this.config = config;
+    this.index = index;
+    this.names = index.names;
+  }
+
+  /** Open a checkpoint directory; throws FormatError naming the missing or malformed file. */
+  static open(dir: string): Checkpoint {
+    const root = resolve(dir);
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw new FormatError(root, 'checkpoint directory does not exist');
+    const configPath = join(root, 'config.json');
+    if (!existsSync(configPath)) throw new FormatError(configPath, 'missing config.json (a Hugging Face checkpoint directory needs one)');
+    let config: unknown;
+    try {
+      config = JSON.parse(readFileSync(configPath, 'utf8'));
+    } catch (err) {
+      throw new FormatError(configPath, `not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FormatError(configPath, 'not a JSON object');
+    return new Checkpoint(root, config as Record<string, unknown>, readShardedIndex(root));
+  }
+
+  /** config.json validated as a Llama/Mistral config (throws on unsupported architectures). */
+  llamaConfig(): LlamaConfig {
+    return readLlamaConfig(this.config, join(this.dir, 'config.json'));
+  }
+
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  info(name: string): TensorInfo {
+    const i = this.index.info(name);
+    return { name, dtype: i.dtype, shape: i.shape, numel: i.shape.reduce((a, b) => a * b, 1), byteLength: i.byteLength };
+  }
+
+  /** The whole tensor as float32 (F32, BF16 and F16 files). */
+  read(name: string): Float32Array {
+    const info = this.index.info(name);
+    if (!(info.dtype in FLOAT_DTYPES)) throw new FormatError(join(this.dir, info.file), `tensor ${name} has dtype ${info.dtype}; only F32/BF16/F16 weights can be merged`);
+    const data = this.index.read(name).data;
+    return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  }
+
+  /** Element-range reads of one tensor (positioned reads; nothing cached). */
+  source(name: string): TensorSource {
+    const info = this.index.info(name);
+    const size = FLOAT_DTYPES[info.dtype];
+    const path = join(this.dir, info.file);
+    if (size === undefined) throw new FormatError(path, `tensor ${name} has dtype ${info.dtype}; only F32/BF16/F16 weights can be merged`);
+    const numel = info.shape.reduce((a, b) => a * b, 1);
+    return {
+      numel,
+      read: (start, end) => {
+        const length = (end - start) * size;
+        const bytes = new Uint8Array(length);
+        const fd = this.fd(path);
+        let done = 0;
+        while (done < length) {
+          const n = readSync(fd, bytes, done, Math.min(length - done, 1 << 30), info.offset + start * size + done);
+          if (n === 0) throw new FormatError(path, `file ended while reading tensor ${name}`);
+          done += n;
+        }
+        if (info.dtype === 'F32') return new Float32Array(bytes.buffer, 0, end - start);
+        const bits = new Uint16Array(bytes.buffer, 0, end - start);
+        return info.dtype === 'BF16' ? bfloat16ToFloat32(bits) : float16ToFloat32(bits);
+      },
+    };
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+    this.index.close();
+  }
+
+  private fd(path: string): number {
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      fd = openSync(path, 'r');
+      this.fds.set(path, fd);
+    }
+    return fd;
+  }
+}
+
+/** Open a checkpoint directory lazily (spec section 6 `loadCheckpoint`). */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  return Checkpoint.open(dir);
+}
+
+export interface CheckpointTensor {
+  name: string;
+  shape: readonly number[];
+  /** float32 values; converted to the file dtype on write. */
+  data: Float32Array;
+}
+
+export interface SaveCheckpointOptions {
+  /** File dtype (default float32). */
+  dtype?: CheckpointDType;
+  /** Shard size limit in bytes (default 5e9, transformers' "5GB"); an index is always written. */
+  maxShardBytes?: number;
+  /** Replace a non-empty directory (default false). */
+  overwrite?: boolean;
+}
+
+/**
+ * Write config.json and the tensors (consumed one at a time from the iterable)
+ * into `dir`, built in a temp directory and renamed only when complete.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  checkpoint: { config: Record<string, unknown>; tensors: Iterable<CheckpointTensor> | AsyncIterable<CheckpointTensor> },
+  options: SaveCheckpointOptions = {},
+): Promise<void> {
+  const dtype = options.dtype ?? 'float32';
+  const st = DTYPE_TO_SAFETENSORS[dtype];
+  if (!st) throw new OptionError('dtype', 'float32, bfloat16 or float16', dtype);
+  const config = { ...checkpoint.config, torch_dtype: dtype };
+  await writeDirAtomic(
+    dir,
+    async (tmp) => {
+      await writeShardedCheckpoint(
+        tmp,
+        (async function* () {
+          for await (const t of checkpoint.tensors) yield [t.name, { dtype: st, shape: t.shape, data: t.data }] as [string, { dtype: SafetensorsDType; shape: readonly number[]; data: Float32Array }];
+        })(),
+        { maxShardBytes: options.maxShardBytes, atomic: false },
+      );
+      await writeFile(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    },
+    { overwrite: options.overwrite },
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * mergekit-moe's YAML (base_model, gate_mode, dtype, experts_per_token,
+ * experts: [{source_model, positive_prompts, negative_prompts}]) plus our
+ * `shared_merge: {method, density, lambda}` key (spec section 6, CLI).
+ * Extensions: `positive_prompt_ids` / `negative_prompt_ids` (or prompts given
+ * as lists of ints), `tokenizer`, `seed`, `residual_scale`, `noise_scale`.
+ * Relative paths are resolved against the YAML file's directory.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { FormatError, OptionError } from '@paperkit/tensor-core';
+import type { BuildMoEConfig, ExpertConfig } from './build-moe.js';
+import { parseDType } from './checkpoint.js';
+import type { GateMode } from './gates.js';
+import type { SharedMergeConfig, SharedMergeMethod } from './merge-inputs.js';
+
+const TOP_KEYS = new Set(['base_model', 'gate_mode', 'dtype', 'experts_per_token', 'experts', 'shared_merge', 'tokenizer', 'seed', 'architecture']);
+const EXPERT_KEYS = new Set(['source_model', 'positive_prompts', 'negative_prompts', 'positive_prompt_ids', 'negative_prompt_ids', 'residual_scale', 'noise_scale']);
+
+function idsList(value: unknown, where: string): number[][] {
+  if (!Array.isArray(value) || !value.every((p) => Array.isArray(p) && p.every((x) => Number.isInteger(x)))) {
+    throw new OptionError(where, 'a list of token-id lists, e.g. [[1, 5, 9]]', value);
+  }
+  return value as number[][];
+}
+
+/** Split a prompts list into text prompts and token-id prompts. */
+function prompts(value: unknown, where: string): { text: string[]; ids: number[][] } {
+  if (value === undefined || value === null) return { text: [], ids: [] };
+  if (!Array.isArray(value)) throw new OptionError(where, 'a list of prompts (strings or token-id lists)', value);
+  const text: string[] = [];
+  const ids: number[][] = [];
+  value.forEach((p, i) => {
+    if (typeof p === 'string') text.push(p);
+    else ids.push(...idsList([p], `${where}[${i}]`));
+  });
+  return { text, ids };
+}
+
+/** Parse mergekit-moe YAML text; `baseDir` resolves relative paths. */
+export function parseMoEConfig(text: string, baseDir: string, source = '<config.yaml>'): BuildMoEConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new FormatError(source, `not valid YAML (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FormatError(source, 'expected a YAML mapping at the top level');
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!TOP_KEYS.has(key)) throw new FormatError(source, `unknown key ${JSON.stringify(key)} (known: ${[...TOP_KEYS].join(', ')})`);
+  const path = (v: unknown, where: string) => {
+    if (typeof v !== 'string' || v.length === 0) throw new OptionError(where, 'a local checkpoint directory path', v);
+    return isAbsolute(v) ? v : resolve(baseDir, v);
+  };
+  if (!Array.isArray(r.experts) || r.experts.length === 0) throw new OptionError('experts', 'a non-empty list of {source_model, positive_prompts}', r.experts);
+  const experts: ExpertConfig[] = r.experts.map((e: unknown, i: number) => {
+    if (typeof e !== 'object' || e === null) throw new OptionError(`experts[${i}]`, 'a mapping with source_model', e);
+    const x = e as Record<string, unknown>;
+    for (const key of Object.keys(x)) if (!EXPERT_KEYS.has(key)) throw new FormatError(source, `unknown key ${JSON.stringify(key)} in experts[${i}]`);
+    const pos = prompts(x.positive_prompts, `experts[${i}].positive_prompts`);
+    const neg = prompts(x.negative_prompts, `experts[${i}].negative_prompts`);
+    return {
+      sourceModel: path(x.source_model, `experts[${i}].source_model`),
+      positivePrompts: pos.text,
+      negativePrompts: neg.text,
+      positivePromptIds: [...pos.ids, ...(x.positive_prompt_ids === undefined ? [] : idsList(x.positive_prompt_ids, `experts[${i}].positive_prompt_ids`))],
+      negativePromptIds: [...neg.ids, ...(x.negative_prompt_ids === undefined ? [] : idsList(x.negative_prompt_ids, `experts[${i}].negative_prompt_ids`))],
+      residualScale: typeof x.residual_scale === 'number' ? x.residual_scale : undefined,
+      noiseScale: typeof x.noise_scale === 'number' ? x.noise_scale : undefined,
+    };
+  });
+  let sharedMerge: SharedMergeConfig | undefined;
+  if (r.shared_merge !== undefined) {
+    const s = r.shared_merge as Record<string, unknown>;
+    if (typeof s === 'string') sharedMerge = { method: s as SharedMergeMethod };
+    else if (typeof s === 'object' && s !== null) {
+      sharedMerge = {
+        method: s.method as SharedMergeMethod,
+        density: s.density as number | undefined,
+        lambda: (s.lambda ?? s.weight) as number | undefined,
+        normalize: s.normalize as boolean | undefined,
+        consensus: s.consensus as 'sum' | 'count' | undefined,
+      };
+    } else throw new OptionError('shared_merge', '{method, density, lambda}', s);
+  }
+  return {
+    baseModel: path(r.base_model, 'base_model'),
+    experts,
+    gateMode: (r.gate_mode as GateMode | undefined) ?? 'hidden',
+    expertsPerToken: r.experts_per_token as number | undefined,
+    dtype: r.dtype === undefined ? undefined : parseDType(r.dtype),
+    sharedMerge,
+    seed: r.seed as number | undefined,
+    tokenizer: r.tokenizer === undefined ? undefined : path(r.tokenizer, 'tokenizer'),
+  };
+}
+
+/** Read and parse a YAML file. */
+export function loadMoEConfig(file: string): BuildMoEConfig {
+  if (!existsSync(file)) throw new FormatError(file, 'config file not found');
+  return parseMoEConfig(readFileSync(file, 'utf8'), dirname(resolve(file)), file);
+}

@@ -1,0 +1,75 @@
+/**
+ * The Llama/Mistral/Mixtral decoder trunk shared by the dense tiny Llama and
+ * the Mixtral forward: embeddings, per layer x + attn(norm(x)) then
+ * h + ffn(norm(h)), a final RMSNorm and the LM head (or the tied embedding).
+ * Only the FFN differs between the dense model and the MoE, so it is a callback.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaConfig } from './llama-config.js';
+import { causalMask, gqaAttention, linear } from './attention.js';
+import { ropeTables } from './rope.js';
+
+export interface DecoderWeights {
+  /** A weight tensor by its checkpoint name. */
+  get(name: string): tf.Tensor;
+  /** RMSNorm by the checkpoint name of its weight. */
+  norm(name: string, x: tf.Tensor2D): tf.Tensor2D;
+}
+
+export interface DecoderOutput {
+  /** [B, T, V] */
+  logits: tf.Tensor3D;
+  /** When asked: the residual stream entering each layer, [B*T, H] (mergekit's `hidden` gate input). */
+  layerInputs?: tf.Tensor2D[];
+}
+
+/** Token embeddings of ids [B, T] -> [B*T, H]; one-hot matmul for small vocabularies so gradients work on wasm. */
+export function embedTokens(ids: tf.Tensor2D, embed: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+    const vocab = embed.shape[0];
+    if (vocab <= 4096) return tf.matMul(tf.oneHot(flat, vocab), embed);
+    return tf.gather(embed, flat);
+  });
+}
+
+export function decoderForward(
+  config: LlamaConfig,
+  weights: DecoderWeights,
+  ids: tf.Tensor2D,
+  ffn: (layer: number, x: tf.Tensor2D) => tf.Tensor2D,
+  options: { layerInputs?: boolean } = {},
+): DecoderOutput {
+  const layerInputs: tf.Tensor2D[] = [];
+  const logits = tf.tidy(() => {
+    const [batch, length] = ids.shape;
+    const rope = ropeTables(length, config.head_dim, config.rope_theta);
+    const mask = causalMask(length);
+    const shape = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim };
+    let x = embedTokens(ids, weights.get('model.embed_tokens.weight') as tf.Tensor2D);
+    for (let l = 0; l < config.num_hidden_layers; l++) {
+      const p = `model.layers.${l}.`;
+      if (options.layerInputs) layerInputs.push(tf.keep(x));
+      const attn = gqaAttention(
+        weights.norm(`${p}input_layernorm.weight`, x),
+        batch,
+        length,
+        {
+          q: weights.get(`${p}self_attn.q_proj.weight`) as tf.Tensor2D,
+          k: weights.get(`${p}self_attn.k_proj.weight`) as tf.Tensor2D,
+          v: weights.get(`${p}self_attn.v_proj.weight`) as tf.Tensor2D,
+          o: weights.get(`${p}self_attn.o_proj.weight`) as tf.Tensor2D,
+        },
+        shape,
+        rope,
+        mask,
+      );
+      const h = tf.add(x, attn) as tf.Tensor2D;
+      x = tf.add(h, ffn(l, weights.norm(`${p}post_attention_layernorm.weight`, h))) as tf.Tensor2D;
+    }
+    const head = config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    const out = linear(weights.norm('model.norm.weight', x), weights.get(head) as tf.Tensor2D);
+    return tf.reshape(out, [batch, length, config.vocab_size]) as tf.Tensor3D;
+  });
+  return options.layerInputs ? { logits, layerInputs } : { logits };
+}

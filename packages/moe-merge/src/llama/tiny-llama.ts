@@ -1,0 +1,130 @@
+/**
+ * A Llama causal LM in tfjs whose variables carry the real transformers tensor
+ * names (`model.layers.0.self_attn.q_proj.weight`, ...), so it saves to and
+ * loads from Hugging Face checkpoint directories (config.json +
+ * model.safetensors). The spec's reproduction (section 5) trains the base and
+ * the experts with it; any small Llama/Mistral checkpoint loads into it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRng, Module, RMSNorm, type Seed } from '@paperkit/tensor-core';
+import { loadCheckpoint, saveCheckpoint, type CheckpointDType } from '../checkpoint.js';
+import { decoderForward, type DecoderOutput, type DecoderWeights } from './decoder.js';
+import { llamaTensorShapes, TINY_LLAMA_CONFIG, type LlamaConfig } from './llama-config.js';
+import { swiglu } from './swiglu.js';
+
+export interface TinyLlamaOptions {
+  /** Default: the spec's tiny Llama (TINY_LLAMA_CONFIG). */
+  config?: LlamaConfig;
+  /** Seed of the initial weights (default 0). */
+  seed?: Seed;
+}
+
+const isNorm = (name: string) => name.endsWith('layernorm.weight') || name === 'model.norm.weight';
+
+export class TinyLlama extends Module {
+  readonly config: LlamaConfig;
+  private readonly weights = new Map<string, tf.Variable>();
+  private readonly norms = new Map<string, RMSNorm>();
+  private readonly view: DecoderWeights;
+
+  /** Random init: N(0, 1/fan_in) projections, N(0, 1) embeddings, unit norms. */
+  constructor(options: TinyLlamaOptions = {}, initial?: (name: string, shape: number[]) => Float32Array) {
+    super();
+    this.config = options.config ?? TINY_LLAMA_CONFIG;
+    const rng = createRng(options.seed ?? 0);
+    for (const [name, shape] of llamaTensorShapes(this.config)) {
+      const numel = shape.reduce((a, b) => a * b, 1);
+      if (isNorm(name)) {
+        const norm = new RMSNorm({ dim: shape[0], eps: this.config.rms_norm_eps, name });
+        if (initial) norm.gamma.assign(tf.tensor1d(initial(name, shape)));
+        this.norms.set(name, norm);
+        continue;
+      }
+      const std = name === 'model.embed_tokens.weight' ? 1 : 1 / Math.sqrt(shape[1]);
+      const data = initial ? initial(name, shape) : rng.normalArray(numel, 0, std);
+      this.weights.set(name, tf.variable(tf.tensor(data, shape), true, `${name}#${uniqueSuffix()}`));
+    }
+    const { weights, norms } = this;
+    this.view = {
+      get: (name) => weights.get(name)!,
+      norm: (name, x) => norms.get(name)!.apply(x) as tf.Tensor2D,
+    };
+  }
+
+  /** Load a Llama/Mistral checkpoint directory (config.json + model.safetensors or a sharded index). */
+  static async load(dir: string): Promise<TinyLlama> {
+    const ckpt = await loadCheckpoint(dir);
+    try {
+      const config = ckpt.llamaConfig();
+      return new TinyLlama({ config }, (name) => ckpt.read(name));
+    } finally {
+      ckpt.close();
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.weights.values(), ...[...this.norms.values()].map((n) => n.gamma)];
+  }
+
+  /** Tensor names in checkpoint order. */
+  get tensorNames(): string[] {
+    return [...llamaTensorShapes(this.config).keys()];
+  }
+
+  /** The tensor of a checkpoint name (a variable; do not dispose). */
+  tensor(name: string): tf.Tensor {
+    return this.weights.get(name) ?? this.norms.get(name)!.gamma;
+  }
+
+  /** Logits [B, T, V] of ids [B, T] (int32). */
+  logits(ids: tf.Tensor2D): tf.Tensor3D {
+    return this.forward(ids).logits;
+  }
+
+  /** Logits and, when asked, the residual stream entering each layer. */
+  forward(ids: tf.Tensor2D, options: { layerInputs?: boolean } = {}): DecoderOutput {
+    const w = this.view;
+    return decoderForward(
+      this.config,
+      w,
+      ids,
+      (l, x) => {
+        const p = `model.layers.${l}.mlp.`;
+        return swiglu(x, w.get(`${p}gate_proj.weight`) as tf.Tensor2D, w.get(`${p}up_proj.weight`) as tf.Tensor2D, w.get(`${p}down_proj.weight`) as tf.Tensor2D);
+      },
+      options,
+    );
+  }
+
+  /** Save as a Hugging Face checkpoint directory (written to a temp dir, then renamed). */
+  async save(dir: string, options: { dtype?: CheckpointDType; maxShardBytes?: number; overwrite?: boolean } = {}): Promise<void> {
+    const names = this.tensorNames;
+    const self = this;
+    await saveCheckpoint(
+      dir,
+      {
+        config: { ...this.config, architectures: ['LlamaForCausalLM'] },
+        tensors: (function* () {
+          for (const name of names) {
+            const t = self.tensor(name);
+            yield { name, shape: t.shape, data: t.dataSync() as Float32Array };
+          }
+        })(),
+      },
+      options,
+    );
+  }
+
+  override dispose(): void {
+    for (const v of this.weights.values()) v.dispose();
+    for (const n of this.norms.values()) n.dispose();
+    this.weights.clear();
+    this.norms.clear();
+  }
+}
+
+let counter = 0;
+function uniqueSuffix(): number {
+  counter += 1;
+  return counter;
+}

@@ -1,0 +1,115 @@
+/**
+ * A tfjs forward pass of a Mixtral checkpoint (the file buildMoE wrote), so
+ * the reproduction evaluates exactly what the CLI produced. Router (spec
+ * section 2): p = softmax(G_l h), keep the top-k, renormalise them to sum 1,
+ * y = sum_e p_e FFN_e(h). For small models every expert runs densely and the
+ * renormalised top-k weights mask the sum (same result, simpler kernels).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FormatError, RMSNorm } from '@paperkit/tensor-core';
+import { join } from 'node:path';
+import { loadCheckpoint } from './checkpoint.js';
+import { decoderForward, type DecoderWeights } from './llama/decoder.js';
+import { readLlamaConfig, type LlamaConfig } from './llama/llama-config.js';
+import { swiglu } from './llama/swiglu.js';
+import { expertTensorName, gateTensorName } from './mixtral-layout.js';
+
+export interface MixtralOutput {
+  logits: tf.Tensor3D;
+  /** [L, B*T] int32 top-1 expert per token and layer (when asked). */
+  top1?: tf.Tensor2D;
+}
+
+export class MixtralModel {
+  readonly config: LlamaConfig;
+  readonly numExperts: number;
+  readonly expertsPerToken: number;
+  private readonly weights = new Map<string, tf.Tensor>();
+  private readonly norms = new Map<string, RMSNorm>();
+
+  constructor(rawConfig: Record<string, unknown>, tensors: Map<string, { shape: number[]; data: Float32Array }>, source = 'config.json') {
+    if (rawConfig.model_type !== 'mixtral') throw new FormatError(source, `expected model_type "mixtral", got ${JSON.stringify(rawConfig.model_type)}`);
+    this.config = readLlamaConfig({ ...rawConfig, model_type: 'mistral' }, source);
+    this.numExperts = Number(rawConfig.num_local_experts);
+    this.expertsPerToken = Number(rawConfig.num_experts_per_tok);
+    for (const [name, t] of tensors) {
+      if (name.endsWith('layernorm.weight') || name === 'model.norm.weight') {
+        const norm = new RMSNorm({ dim: t.shape[0], eps: this.config.rms_norm_eps, name, trainable: false });
+        norm.gamma.assign(tf.tensor1d(t.data));
+        this.norms.set(name, norm);
+      } else {
+        this.weights.set(name, tf.tensor(t.data, t.shape));
+      }
+    }
+  }
+
+  /** Load a Mixtral checkpoint directory into memory (small models). */
+  static async load(dir: string): Promise<MixtralModel> {
+    const ck = await loadCheckpoint(dir);
+    try {
+      const tensors = new Map(ck.names.map((n) => [n, { shape: ck.info(n).shape, data: ck.read(n) }]));
+      return new MixtralModel(ck.config, tensors, join(dir, 'config.json'));
+    } finally {
+      ck.close();
+    }
+  }
+
+  private view(): DecoderWeights {
+    return {
+      get: (name) => {
+        const w = this.weights.get(name);
+        if (!w) throw new FormatError('mixtral checkpoint', `missing tensor ${name}`);
+        return w;
+      },
+      norm: (name, x) => this.norms.get(name)!.apply(x) as tf.Tensor2D,
+    };
+  }
+
+  /** Renormalised top-k router weights [N, E] of x [N, H] for layer l (zeros outside the top-k). */
+  routerWeights(layer: number, x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const probs = tf.softmax(tf.matMul(x, this.weights.get(gateTensorName(layer)) as tf.Tensor2D, false, true));
+      const { values, indices } = tf.topk(probs, this.expertsPerToken);
+      const renorm = tf.div(values, tf.sum(values, -1, true));
+      const onehot = tf.oneHot(indices, this.numExperts); // [N, k, E]
+      return tf.sum(tf.mul(onehot, tf.expandDims(renorm, -1)), 1) as tf.Tensor2D;
+    });
+  }
+
+  forward(ids: tf.Tensor2D, options: { routing?: boolean } = {}): MixtralOutput {
+    const w = this.view();
+    const tops: tf.Tensor1D[] = [];
+    const { logits } = decoderForward(this.config, w, ids, (l, x) => {
+      const gate = this.routerWeights(l, x);
+      if (options.routing) tops.push(tf.keep(tf.cast(tf.argMax(gate, -1), 'int32') as tf.Tensor1D));
+      const outs: tf.Tensor2D[] = [];
+      for (let e = 0; e < this.numExperts; e++) {
+        outs.push(
+          swiglu(
+            x,
+            w.get(expertTensorName(l, e, 'w1')) as tf.Tensor2D,
+            w.get(expertTensorName(l, e, 'w3')) as tf.Tensor2D,
+            w.get(expertTensorName(l, e, 'w2')) as tf.Tensor2D,
+          ),
+        );
+      }
+      const stacked = tf.stack(outs, 1); // [N, E, H]
+      return tf.sum(tf.mul(stacked, tf.expandDims(gate, -1)), 1) as tf.Tensor2D;
+    });
+    if (!options.routing) return { logits };
+    const top1 = tf.stack(tops) as tf.Tensor2D;
+    tf.dispose(tops);
+    return { logits, top1 };
+  }
+
+  logits(ids: tf.Tensor2D): tf.Tensor3D {
+    return this.forward(ids).logits;
+  }
+
+  dispose(): void {
+    for (const t of this.weights.values()) t.dispose();
+    for (const n of this.norms.values()) n.dispose();
+    this.weights.clear();
+    this.norms.clear();
+  }
+}
