@@ -23,27 +23,35 @@ export { createProgress, type Progress } from './training/progress.js';
 export { batchIndices, takeRows } from './training/batches.js';
 
 // Layers
-export { Module, collectVariables } from './layers/module.js';
-export { MLP, type MLPOptions } from './layers/mlp.js';
+export { Module, collectVariables, ownVariable } from './layers/module.js';
+export { MLP, type MLPOptions, type MLPApplyOptions } from './layers/mlp.js';
 export { Dense, type DenseOptions } from './layers/dense.js';
-export { LoRADense, type LoRADenseOptions } from './layers/lora-dense.js';
+export { applyActivation, gelu, type Activation } from './layers/activations.js';
+export { seededDropout } from './layers/dropout.js';
+export { LoRADense, type LoRADenseOptions, type LoRABase } from './layers/lora-dense.js';
 export { MultiAdapterDense, type MultiAdapterDenseOptions } from './layers/multi-adapter-dense.js';
-export { CausalTransformer, type CausalTransformerOptions } from './layers/causal-transformer.js';
-export { LayerNorm, RMSNorm } from './layers/norms.js';
+export {
+  CausalTransformer, CausalSelfAttention, TransformerBlock,
+  type CausalTransformerOptions, type TransformerApplyOptions,
+} from './layers/causal-transformer.js';
+export { LayerNorm, RMSNorm, type NormOptions } from './layers/norms.js';
 export { TinyCNN, type TinyCNNOptions } from './layers/tiny-cnn.js';
 
 // Losses
 export { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses/cross-entropy.js';
 export { kdLoss, type KDLossOptions } from './losses/kd-loss.js';
-export { infoNCE, supervisedContrastive, type InfoNCEOptions } from './losses/info-nce.js';
-export { linearCKA, rbfCKA, type CKAOptions } from './losses/cka.js';
+export {
+  infoNCE, supervisedContrastive, l2NormalizeRows, type InfoNCEOptions, type SupervisedContrastiveOptions,
+} from './losses/info-nce.js';
+export { linearCKA, rbfCKA, hsic, type CKAOptions, type RBFCKAOptions } from './losses/cka.js';
 export { mse } from './losses/mse.js';
+export { stopGradient } from './losses/stop-gradient.js';
 
 // Linear algebra helpers (JS, small matrices)
-export { jacobiEigenSymmetric, type EigenResult } from './linalg/jacobi-eig.js';
+export { jacobiEigenSymmetric, type EigenResult, type JacobiOptions } from './linalg/jacobi-eig.js';
 
 // Metrics
-export { accuracy, argmaxRows, confusionMatrix } from './metrics/classification.js';
+export { accuracy, argmaxRows, confusionMatrix, type LabelOptions } from './metrics/classification.js';
 
 // I/O
 export {
