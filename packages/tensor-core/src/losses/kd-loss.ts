@@ -21,6 +21,7 @@ export interface KDLossOptions {
 
 export function kdLoss(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, options?: KDLossOptions & { reduction?: 'batchmean' }): tf.Scalar;
 export function kdLoss(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, options: KDLossOptions & { reduction: 'none' }): tf.Tensor1D;
+export function kdLoss(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, options?: KDLossOptions): tf.Tensor;
 export function kdLoss(studentLogits: tf.Tensor, teacherLogits: tf.Tensor, options: KDLossOptions = {}): tf.Tensor {
   const tau = options.temperature ?? 1;
   if (typeof tau !== 'number' || !(tau > 0) || !Number.isFinite(tau)) throw new OptionError('temperature', 'a positive number', tau);

@@ -105,6 +105,25 @@ describe('MultiAdapterDense', () => {
     layer.dispose();
   });
 
+  it('leaks no tensors over training steps (mixed one-hot batch, Adam)', () => {
+    const layer = trainedLayer(4);
+    const x = tf.randomNormal([8, 6], 0, 1, 'float32', 8);
+    const mix = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3, 1, 0, 'float32');
+    const target = tf.randomNormal([8, 5], 0, 1, 'float32', 9);
+    const opt = tf.train.adam(1e-2);
+    const step = () => opt.minimize(() => tf.mean(tf.square(tf.sub(layer.apply(x, mix), target))) as tf.Scalar, false, layer.trainableVariables);
+    step();
+    const n0 = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) step();
+    expect(tf.memory().numTensors).toBe(n0);
+    const merged = layer.mergedKernel(1);
+    merged.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
+    opt.dispose();
+    tf.dispose([x, mix, target]);
+    layer.dispose();
+  });
+
   it('rejects a mix of the wrong shape, naming it', () => {
     const layer = new MultiAdapterDense({ inDim: 4, outDim: 4, numAdapters: 2, rank: 1 });
     const x = tf.zeros([3, 4]);
