@@ -14,6 +14,7 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { FormatError, OptionError, ShapeError } from '../errors.js';
 import { float16ToFloat32, float32ToFloat16 } from './half-float.js';
+import { copyBytes } from './safetensors.js';
 
 /** Supported element types (numpy descr without the byte-order character). */
 export type NpyDType = 'f2' | 'f4' | 'f8' | 'i1' | 'i2' | 'i4' | 'i8' | 'u1' | 'u2' | 'u4' | 'u8' | 'b1';
@@ -316,7 +317,7 @@ export function readNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyArr
   const source = options.source ?? '<bytes>';
   const h = parseNpyHeader(bytes, source, options.maxHeaderBytes ?? 1 << 20);
   const size = SIZE[h.dtype];
-  const raw = bytes.slice(h.dataStart, h.dataStart + h.numel * size); // fresh, aligned copy
+  const raw = copyBytes(bytes, h.dataStart, h.dataStart + h.numel * size); // fresh and aligned, even from a Buffer
   if (h.bigEndian) byteswap(raw, size);
   let buffer = raw.buffer;
   if (h.fortranOrder) buffer = reorder(rawView(buffer, size, h.numel), h.shape, true).buffer as ArrayBuffer;
@@ -370,7 +371,7 @@ function encodeData(arr: NpyInput, numel: number, where: string): Uint8Array {
   }
   const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
   if (!arr.fortranOrder || arr.shape.length <= 1) return bytes;
-  const copy = bytes.slice();
+  const copy = copyBytes(bytes, 0, bytes.length);
   return new Uint8Array(reorder(rawView(copy.buffer, SIZE[dtype], numel), arr.shape, false).buffer as ArrayBuffer);
 }
 

@@ -338,13 +338,24 @@ export function findDuplicateKey(text: string): string | undefined {
 // ---------------------------------------------------------------------------
 
 /**
+ * Copies `src[start, end)` into a fresh, 8-byte-aligned buffer. (Not
+ * `src.slice`: on a Node Buffer that returns an unaligned view that aliases
+ * the input.)
+ */
+export function copyBytes(src: Uint8Array, start: number, end: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(end - start);
+  out.set(src.subarray(start, end));
+  return out;
+}
+
+/**
  * Decodes one tensor's bytes into its typed array. `owned` must be a fresh
  * buffer (byteOffset 0) that the caller hands over: F32/F64/ints are then
  * zero-copy views on it.
  */
 export function decodeTensorBytes(dtype: SafetensorsDType, owned: Uint8Array): SafetensorsData {
   assertLittleEndianHost();
-  const bytes = owned.byteOffset % 8 === 0 ? owned : owned.slice();
+  const bytes = owned.byteOffset % 8 === 0 ? owned : copyBytes(owned, 0, owned.length);
   const { buffer, byteOffset } = bytes;
   const n = bytes.byteLength / DTYPE_SIZE[dtype];
   switch (dtype) {
@@ -376,7 +387,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   const header = parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.length, source);
   const tensors: Record<string, SafetensorsTensor> = {};
   for (const e of header.entries) {
-    const data = decodeTensorBytes(e.dtype, bytes.slice(header.dataStart + e.begin, header.dataStart + e.end));
+    const data = decodeTensorBytes(e.dtype, copyBytes(bytes, header.dataStart + e.begin, header.dataStart + e.end));
     defineEntry(tensors, e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { metadata: header.metadata, tensors };

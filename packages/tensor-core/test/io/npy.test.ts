@@ -148,3 +148,16 @@ describe('npz', () => {
     expect(() => readNpz(zipSync({ 'w.npy': new Uint8Array([1, 2, 3]) }), { source: 'a.npz' })).toThrow('a.npz[w.npy]: ');
   });
 });
+
+describe('npy input buffers', () => {
+  it('reads from a Node Buffer at an odd offset without aliasing it', () => {
+    const bytes = writeNpy({ dtype: 'f8', shape: [2], data: new Float64Array([1.25, -2]) });
+    const backing = Buffer.alloc(bytes.length + 5);
+    backing.set(bytes, 5);
+    const view = backing.subarray(5);
+    const arr = readNpy(view);
+    expect(Array.from(arr.data as Float64Array)).toEqual([1.25, -2]);
+    view.fill(0);
+    expect(Array.from(arr.data as Float64Array)).toEqual([1.25, -2]);
+  });
+});

@@ -266,3 +266,22 @@ describe('safetensors reader rejects malformed files with a FormatError naming t
     expectFormatError(() => readSafetensors(rawSafetensors('[]      '), { source: 'model.safetensors' }), 'model.safetensors:');
   });
 });
+
+describe('safetensors reader input buffers', () => {
+  it('reads from a Node Buffer at an odd offset and a file whose tensors are not aligned', () => {
+    // Layout written by older writers: names sorted only, so the F32 tensor starts at byte 3.
+    const data = new Uint8Array(7);
+    data.set([1, 2, 3]);
+    data.set(new Uint8Array(new Float32Array([1.5]).buffer), 3);
+    const file = rawSafetensors({ a: { dtype: 'U8', shape: [3], data_offsets: [0, 3] }, b: { dtype: 'F32', shape: [], data_offsets: [3, 7] } }, data);
+    const backing = Buffer.alloc(file.length + 3);
+    backing.set(file, 3);
+    const odd = backing.subarray(3);
+    const back = readSafetensors(odd);
+    expect(Array.from(back.tensors.a.data as Uint8Array)).toEqual([1, 2, 3]);
+    expect(Array.from(back.tensors.b.data as Float32Array)).toEqual([1.5]);
+    // The result does not alias the input.
+    odd.fill(0);
+    expect(Array.from(back.tensors.a.data as Uint8Array)).toEqual([1, 2, 3]);
+  });
+});
