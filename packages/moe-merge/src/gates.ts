@@ -85,7 +85,9 @@ export function hiddenGates(base: TinyLlama, experts: ExpertPrompts[], options: 
       const picked = out.layerInputs!.map((x) =>
         options.average ? tf.mean(x, 0) : tf.squeeze(tf.slice(x, [full.length - 1, 0], [1, H]), [0]),
       );
-      return tf.stack(picked);
+      const stacked = tf.stack(picked);
+      tf.dispose(out.layerInputs!);
+      return stacked;
     });
     const data = rows.dataSync();
     rows.dispose();

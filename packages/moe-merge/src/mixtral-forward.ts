@@ -35,7 +35,7 @@ export class MixtralModel {
     for (const [name, t] of tensors) {
       if (name.endsWith('layernorm.weight') || name === 'model.norm.weight') {
         const norm = new RMSNorm({ dim: t.shape[0], eps: this.config.rms_norm_eps, name, trainable: false });
-        norm.gamma.assign(tf.tensor1d(t.data));
+        tf.tidy(() => norm.gamma.assign(tf.tensor1d(t.data)));
         this.norms.set(name, norm);
       } else {
         this.weights.set(name, tf.tensor(t.data, t.shape));

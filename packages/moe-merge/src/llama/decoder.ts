@@ -33,23 +33,27 @@ export function embedTokens(ids: tf.Tensor2D, embed: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-export function decoderForward(
+/**
+ * The layers and the final RMSNorm on hidden states x [B*T, H] (no embedding,
+ * no head); ProjectorMoE calls this between its projectors.
+ */
+export function decoderBody(
   config: LlamaConfig,
   weights: DecoderWeights,
-  ids: tf.Tensor2D,
+  input: tf.Tensor2D,
+  batch: number,
+  length: number,
   ffn: (layer: number, x: tf.Tensor2D) => tf.Tensor2D,
-  options: { layerInputs?: boolean } = {},
-): DecoderOutput {
-  const layerInputs: tf.Tensor2D[] = [];
-  const logits = tf.tidy(() => {
-    const [batch, length] = ids.shape;
+  layerInputs?: tf.Tensor2D[],
+): tf.Tensor2D {
+  return tf.tidy(() => {
     const rope = ropeTables(length, config.head_dim, config.rope_theta);
     const mask = causalMask(length);
     const shape = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim };
-    let x = embedTokens(ids, weights.get('model.embed_tokens.weight') as tf.Tensor2D);
+    let x = input;
     for (let l = 0; l < config.num_hidden_layers; l++) {
       const p = `model.layers.${l}.`;
-      if (options.layerInputs) layerInputs.push(tf.keep(x));
+      if (layerInputs) layerInputs.push(tf.keep(x));
       const attn = gqaAttention(
         weights.norm(`${p}input_layernorm.weight`, x),
         batch,
@@ -67,9 +71,25 @@ export function decoderForward(
       const h = tf.add(x, attn) as tf.Tensor2D;
       x = tf.add(h, ffn(l, weights.norm(`${p}post_attention_layernorm.weight`, h))) as tf.Tensor2D;
     }
+    return weights.norm('model.norm.weight', x);
+  });
+}
+
+export function decoderForward(
+  config: LlamaConfig,
+  weights: DecoderWeights,
+  ids: tf.Tensor2D,
+  ffn: (layer: number, x: tf.Tensor2D) => tf.Tensor2D,
+  options: { layerInputs?: boolean } = {},
+): DecoderOutput {
+  const layerInputs: tf.Tensor2D[] | undefined = options.layerInputs ? [] : undefined;
+  const logits = tf.tidy(() => {
+    const [batch, length] = ids.shape;
+    const x = embedTokens(ids, weights.get('model.embed_tokens.weight') as tf.Tensor2D);
+    const h = decoderBody(config, weights, x, batch, length, ffn, layerInputs);
     const head = config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    const out = linear(weights.norm('model.norm.weight', x), weights.get(head) as tf.Tensor2D);
+    const out = linear(h, weights.get(head) as tf.Tensor2D);
     return tf.reshape(out, [batch, length, config.vocab_size]) as tf.Tensor3D;
   });
-  return options.layerInputs ? { logits, layerInputs } : { logits };
+  return layerInputs ? { logits, layerInputs } : { logits };
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, Module, RMSNorm, type Seed } from '@paperkit/tensor-core';
 import { loadCheckpoint, saveCheckpoint, type CheckpointDType } from '../checkpoint.js';
-import { decoderForward, type DecoderOutput, type DecoderWeights } from './decoder.js';
+import { decoderBody, decoderForward, type DecoderOutput, type DecoderWeights } from './decoder.js';
 import { llamaTensorShapes, TINY_LLAMA_CONFIG, type LlamaConfig } from './llama-config.js';
 import { swiglu } from './swiglu.js';
 
@@ -36,13 +36,15 @@ export class TinyLlama extends Module {
       const numel = shape.reduce((a, b) => a * b, 1);
       if (isNorm(name)) {
         const norm = new RMSNorm({ dim: shape[0], eps: this.config.rms_norm_eps, name });
-        if (initial) norm.gamma.assign(tf.tensor1d(initial(name, shape)));
+        if (initial) tf.tidy(() => norm.gamma.assign(tf.tensor1d(initial(name, shape))));
         this.norms.set(name, norm);
         continue;
       }
       const std = name === 'model.embed_tokens.weight' ? 1 : 1 / Math.sqrt(shape[1]);
       const data = initial ? initial(name, shape) : rng.normalArray(numel, 0, std);
-      this.weights.set(name, tf.variable(tf.tensor(data, shape), true, `${name}#${uniqueSuffix()}`));
+      const value = tf.tensor(data, shape);
+      this.weights.set(name, tf.variable(value, true, `${name}#${uniqueSuffix()}`));
+      value.dispose();
     }
     const { weights, norms } = this;
     this.view = {
@@ -83,18 +85,19 @@ export class TinyLlama extends Module {
 
   /** Logits and, when asked, the residual stream entering each layer. */
   forward(ids: tf.Tensor2D, options: { layerInputs?: boolean } = {}): DecoderOutput {
-    const w = this.view;
-    return decoderForward(
-      this.config,
-      w,
-      ids,
-      (l, x) => {
-        const p = `model.layers.${l}.mlp.`;
-        return swiglu(x, w.get(`${p}gate_proj.weight`) as tf.Tensor2D, w.get(`${p}up_proj.weight`) as tf.Tensor2D, w.get(`${p}down_proj.weight`) as tf.Tensor2D);
-      },
-      options,
-    );
+    return decoderForward(this.config, this.view, ids, this.ffn, options);
   }
+
+  /** Layers + final norm on hidden states [B*T, H] (no embedding, no head). */
+  body(x: tf.Tensor2D, batch: number, length: number): tf.Tensor2D {
+    return decoderBody(this.config, this.view, x, batch, length, this.ffn);
+  }
+
+  private readonly ffn = (l: number, x: tf.Tensor2D): tf.Tensor2D => {
+    const p = `model.layers.${l}.mlp.`;
+    const w = this.view;
+    return swiglu(x, w.get(`${p}gate_proj.weight`) as tf.Tensor2D, w.get(`${p}up_proj.weight`) as tf.Tensor2D, w.get(`${p}down_proj.weight`) as tf.Tensor2D);
+  };
 
   /** Save as a Hugging Face checkpoint directory (written to a temp dir, then renamed). */
   async save(dir: string, options: { dtype?: CheckpointDType; maxShardBytes?: number; overwrite?: boolean } = {}): Promise<void> {
