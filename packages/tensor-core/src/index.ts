@@ -56,12 +56,12 @@ export { accuracy, argmaxRows, confusionMatrix, type LabelOptions } from './metr
 // I/O
 export {
   readSafetensors, writeSafetensors, SAFETENSORS_DTYPES,
-  type SafetensorsDType, type SafetensorsTensor, type SafetensorsFile, type TensorMap,
+  type SafetensorsDType, type SafetensorsTensor, type SafetensorsFile, type TensorMap, type TensorInput,
 } from './io/safetensors.js';
-export { LazySafetensors, openSafetensors } from './io/safetensors-lazy.js';
-export { readShardedIndex, writeShardedCheckpoint, type ShardedIndex } from './io/sharded.js';
-export { readNpy, writeNpy, readNpz, writeNpz, type NpyArray } from './io/npy.js';
-export { readJsonl, parseJsonlLines, type JsonlRecord } from './io/jsonl.js';
+export { LazySafetensors, openSafetensors, type SafetensorsTensorInfo } from './io/safetensors-lazy.js';
+export { readShardedIndex, writeShardedCheckpoint, type ShardedIndex, type ShardedWriteResult } from './io/sharded.js';
+export { readNpy, writeNpy, readNpz, writeNpz, type NpyArray, type NpyDType, type NpyInput } from './io/npy.js';
+export { readJsonl, parseJsonlLines, parseJsonlChunks, type JsonlRecord } from './io/jsonl.js';
 export { writeFileAtomic, writeDirAtomic } from './io/atomic-write.js';
 export { float32ToBfloat16, bfloat16ToFloat32, float32ToFloat16, float16ToFloat32 } from './io/half-float.js';
 
