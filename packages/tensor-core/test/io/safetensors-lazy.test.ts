@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,5 +83,32 @@ describe('openSafetensors (lazy, positioned reads)', () => {
     const path = join(dir, 'big-header.safetensors');
     writeFileSync(path, writeSafetensors({ ['n'.repeat(100)]: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }));
     expect(() => openSafetensors(path, { maxHeaderBytes: 64 })).toThrow(/over the limit of 64/);
+  });
+
+  it('reads one small tensor from a 5 GB (sparse) file without loading the rest', () => {
+    // F32 tensor of 5e9 bytes (offsets beyond 2^32), then a 4-byte tensor at the very end.
+    const big = 5_000_000_000;
+    const header = JSON.stringify({
+      big: { dtype: 'F32', shape: [big / 4], data_offsets: [0, big] },
+      tail: { dtype: 'F32', shape: [1], data_offsets: [big, big + 4] },
+    });
+    const padded = header.padEnd(Math.ceil(header.length / 8) * 8, ' ');
+    const path = join(dir, 'huge.safetensors');
+    const prefix = rawSafetensors(padded);
+    writeFileSync(path, prefix);
+    const size = prefix.length + big + 4;
+    truncateSync(path, size); // sparse: no disk blocks for the zeros
+    const fd = openSync(path, 'r+');
+    writeSync(fd, new Uint8Array(new Float32Array([42.5]).buffer), 0, 4, size - 4);
+    closeSync(fd);
+    const lazy = openSafetensors(path);
+    try {
+      expect(lazy.info('big').byteLength).toBe(big);
+      expect(lazy.info('tail').offset).toBe(size - 4);
+      expect(Array.from(lazy.read('tail').data as Float32Array)).toEqual([42.5]);
+    } finally {
+      lazy.close();
+      rmSync(path);
+    }
   });
 });
