@@ -17,7 +17,8 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
   const n = values.length;
   if (n === 0) return ps.map(() => Number.NaN);
-  const scratch = Float64Array.from(values as ArrayLike<number>);
+  // a typed-array source is copied with one memcpy; anything else element by element
+  const scratch = ArrayBuffer.isView(values) ? new Float64Array(values as unknown as ArrayLike<number>) : Float64Array.from(values as ArrayLike<number>);
   return percentilesInPlace(scratch, ps);
 }
 

@@ -1,0 +1,146 @@
+/**
+ * Issue 7 performance item: every smooth-goodput metric family over a 1M-request trace,
+ * timed side by side with a numpy-vectorised Python computation of the vLLM metrics on
+ * the same JSONL file (when python3 with numpy is present; we never install it).
+ *
+ *   pnpm tsx bench/smooth-goodput-1m.ts [--n 1000000] [--keep]
+ *
+ * The trace is generated in a temp directory (removed afterwards unless --keep).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TraceTable } from '../packages/smooth-goodput/src/index.js';
+
+// Workspace packages resolve to their sources only under the `@paperkit/source` export
+// condition; `pnpm tsx bench/smooth-goodput-1m.ts` does not set it, so re-run with it.
+if (!process.execArgv.some((a) => a.includes('@paperkit/source')) && !process.env.SG_BENCH_CHILD) {
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const child = spawnSync(tsx, ['--conditions=@paperkit/source', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, SG_BENCH_CHILD: '1' },
+  });
+  process.exit(child.status ?? 1);
+}
+const { writeFileAtomic } = await import('../packages/tensor-core/src/io/atomic-write.js');
+const { formatTable } = await import('../packages/tensor-core/src/report/table.js');
+const { allMetrics, readTraceTable, toTraces, vllmMetrics } = await import('../packages/smooth-goodput/src/index.js');
+const { syntheticTraceTable } = await import('./workloads/smooth-goodput.js');
+
+const argv = process.argv.slice(2);
+const nArg = argv.indexOf('--n');
+const N = nArg >= 0 ? Number(argv[nArg + 1]) : 1_000_000;
+const keep = argv.includes('--keep');
+
+const PYTHON = String.raw`
+import json, sys, time
+import numpy as np
+path = sys.argv[1]
+t0 = time.perf_counter()
+arrival, times, counts, ok = [], [], [], []
+with open(path) as f:
+    for line in f:
+        r = json.loads(line)
+        tt = r["tokenTimes"]
+        arrival.append(r["arrival"]); times.extend(tt); counts.append(len(tt))
+        ok.append(r.get("status", "completed") == "completed")
+arrival = np.asarray(arrival); t = np.asarray(times); c = np.asarray(counts); ok = np.asarray(ok)
+t1 = time.perf_counter()
+ends = np.cumsum(c); starts = ends - c
+sel = ok & (c > 0)
+first = t[starts[sel]]; last = t[ends[sel] - 1]; n = c[sel]
+ttft = first - arrival[sel]; e2el = last - arrival[sel]
+m = n > 1
+tpot = (e2el[m] - ttft[m]) / (n[m] - 1)
+# ITL: gaps inside each completed request, pooled
+gaps = np.diff(t)
+inside = np.ones(gaps.shape[0], dtype=bool)
+inside[(ends[:-1] - 1)] = False
+owner = np.repeat(np.arange(c.shape[0]), c)[1:]
+itl = gaps[inside & ok[owner]]
+def s(x):
+    return {"mean": float(x.mean() * 1000), "median": float(np.median(x) * 1000), "std": float(x.std() * 1000), "p99": float(np.percentile(x, 99) * 1000)}
+out = {"ttft": s(ttft), "tpot": s(tpot), "itl": s(itl), "e2el": s(e2el)}
+t2 = time.perf_counter()
+print(json.dumps({"parseSeconds": t1 - t0, "computeSeconds": t2 - t1, "metrics": out, "numpy": np.__version__}))
+`;
+
+async function writeJsonl(path: string, table: TraceTable): Promise<void> {
+  const chunks: Buffer[] = [];
+  const step = 20_000;
+  for (let lo = 0; lo < table.n; lo += step) {
+    const part = toTraces({
+      ...table,
+      n: Math.min(step, table.n - lo),
+      ids: table.ids.slice(lo, lo + step),
+      arrival: table.arrival.subarray(lo),
+      offsets: table.offsets.subarray(lo),
+      tokenCount: table.tokenCount.subarray(lo),
+      status: table.status.subarray(lo),
+      droppedAt: table.droppedAt.subarray(lo),
+      promptTokens: table.promptTokens.subarray(lo),
+      priority: table.priority.subarray(lo),
+    });
+    chunks.push(Buffer.from(part.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+  }
+  await writeFileAtomic(path, Buffer.concat(chunks));
+}
+
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+const dir = mkdtempSync(join(tmpdir(), 'sg-1m-'));
+const file = join(dir, 'trace.jsonl');
+try {
+  let t0 = performance.now();
+  const generated = await syntheticTraceTable({ n: N, seed: 0 });
+  await writeJsonl(file, generated);
+  const tokens = generated.eventTimes.length;
+  console.log(`generated ${N.toLocaleString()} requests, ${tokens.toLocaleString()} tokens, ${(statSync(file).size / 1e6).toFixed(0)} MB JSONL in ${seconds(t0).toFixed(1)} s (${file})`);
+
+  t0 = performance.now();
+  const table = await readTraceTable(file);
+  const readS = seconds(t0);
+  t0 = performance.now();
+  const ours = vllmMetrics(table);
+  const vllmS = seconds(t0);
+  t0 = performance.now();
+  const all = allMetrics(table, { goodput: { ttft: 500, tpot: 50 } });
+  const allS = seconds(t0);
+
+  const rows: (string | number)[][] = [
+    ['read + validate JSONL (streaming)', readS, null as unknown as number],
+    ['vLLM TTFT/TPOT/ITL/E2EL summaries', vllmS, null as unknown as number],
+    ['all metric families (allMetrics)', allS, null as unknown as number],
+  ];
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+  let comparison = '';
+  if (hasNumpy) {
+    const script = join(dir, 'vllm_metrics.py');
+    writeFileSync(script, PYTHON);
+    const py = spawnSync('python3', [script, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (py.status === 0) {
+      const res = JSON.parse(py.stdout.trim().split('\n').pop()!);
+      rows[0][2] = res.parseSeconds;
+      rows[1][2] = res.computeSeconds;
+      let worst = 0;
+      for (const k of ['ttft', 'tpot', 'itl', 'e2el'] as const)
+        for (const s of ['mean', 'median', 'std', 'p99'] as const) {
+          const a = ours[k][s];
+          const b = res.metrics[k][s];
+          worst = Math.max(worst, Math.abs(a - b) / Math.max(1e-12, Math.abs(b)));
+        }
+      comparison = `numpy ${res.numpy}: largest relative difference of the 16 vLLM numbers ours vs numpy = ${worst.toExponential(2)}`;
+    } else comparison = `python3 failed: ${py.stderr.slice(-500)}`;
+  } else comparison = 'python3 with numpy not found: numpy column left empty (we do not install it)';
+
+  console.log(`\n${formatTable(['step', 'ours (s)', 'python + numpy (s)'], rows)}\n`);
+  console.log(comparison);
+  console.log(
+    `smooth goodput ${all.smoothGoodput.toFixed(1)} tok/s, goodputReq ${all.goodputReq.toFixed(2)} req/s, ` +
+      `P99 ITL ${all.vllm.itl.p99.toFixed(1)} ms, Etalon fluidity ${all.etalonFluidity.toFixed(3)}, Andes QoE ${all.andesQoE.toFixed(3)}`,
+  );
+} finally {
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+}
