@@ -9,6 +9,8 @@ export { PaperkitError, ShapeError, FormatError, OptionError, NonFiniteLossError
 // Backend selection (tfjs-node-gpu > tfjs-node > wasm with cpu fallback kernels > cpu)
 export { initBackend, type BackendName, type BackendInfo, type InitBackendOptions } from './backend/init-backend.js';
 export { registerWasmFallbackKernels, WASM_FALLBACK_KERNELS } from './backend/wasm-fallback-kernels.js';
+export { registerFastWasmKernels, unregisterFastWasmKernels, fastWasmKernelsActive, FAST_WASM_KERNELS } from './backend/fast-wasm-kernels.js';
+export { FusedAdamOptimizer, type FusedAdamOptions } from './training/fused-adam.js';
 
 // Seeded randomness
 export {

@@ -1,0 +1,406 @@
+/**
+ * `pnpm bench`: times tensor-core's workloads on one backend in three flavours
+ * measured in the same run, plus every method package's bench workload.
+ *
+ *   pnpm bench [--backend wasm|cpu|tfjs-node] [--only name,...] [--json FILE]
+ *              [--runs 10] [--warmup 3] [--clock wall|cpu] [--profile] [--no-torch] [--no-raw]
+ *
+ * Flavours of the core workloads (bench/workloads/{matmul,mlp,transformer,gcn}.ts):
+ * - paperkit: tensor-core's layers, losses and optimizer after initBackend(),
+ *   i.e. with the wasm fallback and fast kernels registered;
+ * - raw tfjs: the same computation in plain tfjs ops, run in a child process
+ *   that never loads paperkit's kernels (the kernel registry is global);
+ * - PyTorch: bench/torch/workloads.py with 1 thread and with its default
+ *   thread count, when a python3 with torch is found (Debian's python3-torch).
+ * Method workloads (files exporting `workloads: BenchWorkload[]`) are timed in
+ * the paperkit flavour only.
+ *
+ * Each measurement: setup, `warmup` untimed steps, `runs` timed steps, the
+ * median (wall-clock by default; `--clock cpu` times this process's CPU time,
+ * and PyTorch's, which is steadier when other jobs share the cores);
+ * tf.memory().numTensors must not change across the timed steps.
+ * `--json FILE` writes {backend, workloads: [{name, paperkitMs, rawTfjsMs,
+ * torch1Ms, torchDefaultMs, ratio}]}, ratio = paperkitMs / torch1Ms (null when
+ * a column could not be measured). `--profile` also prints, per workload and
+ * tfjs flavour, where one step's time goes kernel by kernel (tf.profile).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import type { BenchStep, BenchWorkload, CoreWorkload } from './workload.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+type Backend = 'wasm' | 'cpu' | 'tfjs-node';
+
+interface Args {
+  backend: Backend;
+  only: string[] | null;
+  json: string | null;
+  runs: number;
+  warmup: number;
+  profile: boolean;
+  torch: boolean;
+  raw: boolean;
+  /** 'wall' (performance.now) or 'cpu' (this process's user + system time: steadier on a shared machine). */
+  clock: 'wall' | 'cpu';
+  /** Internal: this process is the raw-tfjs child; write its results here. */
+  rawChild: string | null;
+}
+
+interface Row {
+  name: string;
+  flops?: number;
+  paperkitMs: number | null;
+  rawTfjsMs: number | null;
+  torch1Ms: number | null;
+  torchDefaultMs: number | null;
+  ratio: number | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { backend: 'wasm', only: null, json: null, runs: 10, warmup: 3, profile: false, torch: true, raw: true, clock: 'wall', rawChild: null };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
+    const take = (): string => inline ?? value(i++, flag);
+    switch (flag) {
+      case '--backend': {
+        const b = take();
+        if (b !== 'wasm' && b !== 'cpu' && b !== 'tfjs-node') throw new Error(`--backend: expected wasm, cpu or tfjs-node, got '${b}'`);
+        args.backend = b;
+        break;
+      }
+      case '--only':
+        args.only = take().split(',').map((s) => s.trim()).filter(Boolean);
+        break;
+      case '--json':
+        args.json = resolve(take());
+        break;
+      case '--runs':
+        args.runs = positiveInt('--runs', take());
+        break;
+      case '--warmup':
+        args.warmup = positiveInt('--warmup', take(), 0);
+        break;
+      case '--clock': {
+        const c = take();
+        if (c !== 'wall' && c !== 'cpu') throw new Error(`--clock: expected wall or cpu, got '${c}'`);
+        args.clock = c;
+        break;
+      }
+      case '--profile':
+        args.profile = true;
+        break;
+      case '--no-torch':
+        args.torch = false;
+        break;
+      case '--no-raw':
+        args.raw = false;
+        break;
+      case '--raw-child':
+        args.rawChild = take();
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
+        process.exit(0);
+      // eslint-disable-next-line no-fallthrough
+      default:
+        throw new Error(`unknown option '${argv[i]}' (see --help)`);
+    }
+  }
+  return args;
+}
+
+function positiveInt(flag: string, text: string, min = 1): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: expected an integer >= ${min}, got '${text}'`);
+  return n;
+}
+
+const selected = (args: Args, name: string): boolean =>
+  args.only === null || args.only.some((pattern) => name === pattern || name.includes(pattern));
+
+/** Every bench/workloads/*.ts: core workloads (three flavours) and method workloads (paperkit only). */
+async function discover(includeMethods: boolean): Promise<{ core: CoreWorkload[]; methods: BenchWorkload[] }> {
+  const dir = join(here, 'workloads');
+  const core: CoreWorkload[] = [];
+  const methods: BenchWorkload[] = [];
+  const coreFiles = ['matmul', 'mlp', 'transformer', 'gcn'];
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  function rank(file: string): number {
+    const i = coreFiles.indexOf(basename(file, '.ts'));
+    return i < 0 ? coreFiles.length : i;
+  }
+  for (const file of files) {
+    const isCore = coreFiles.includes(basename(file, '.ts'));
+    if (!isCore && !includeMethods) continue;
+    try {
+      const mod = (await import(pathToFileURL(join(dir, file)).href)) as { coreWorkloads?: CoreWorkload[]; workloads?: BenchWorkload[] };
+      if (mod.coreWorkloads) core.push(...mod.coreWorkloads);
+      if (mod.workloads) methods.push(...mod.workloads);
+      if (!mod.coreWorkloads && !mod.workloads) console.error(`[bench] ${file}: exports neither 'workloads' nor 'coreWorkloads'; skipped`);
+    } catch (error) {
+      console.error(`[bench] ${file}: could not be loaded (${firstLine(error)}); skipped`);
+    }
+  }
+  return { core, methods };
+}
+
+/** Setup, warm-up, timed runs, median; checks that no tensor leaks across the timed steps. */
+async function measure(label: string, setup: () => Promise<BenchStep>, args: Args): Promise<number | null> {
+  let bench: BenchStep | null = null;
+  try {
+    bench = await setup();
+    for (let i = 0; i < args.warmup; i++) await bench.step();
+    const before = tf.memory().numTensors;
+    const times: number[] = [];
+    for (let i = 0; i < args.runs; i++) {
+      const start = now(args.clock);
+      await bench.step();
+      times.push(now(args.clock) - start);
+    }
+    const after = tf.memory().numTensors;
+    if (after !== before) console.error(`[bench] ${label}: tf.memory().numTensors went from ${before} to ${after} over ${args.runs} steps (a leak)`);
+    times.sort((a, b) => a - b);
+    const mid = times.length >> 1;
+    return times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  } catch (error) {
+    console.error(`[bench] ${label}: failed (${firstLine(error)})`);
+    return null;
+  } finally {
+    try {
+      bench?.dispose();
+    } catch (error) {
+      console.error(`[bench] ${label}: dispose failed (${firstLine(error)})`);
+    }
+  }
+}
+
+/** Milliseconds on the chosen clock. */
+function now(clock: Args['clock']): number {
+  if (clock === 'wall') return performance.now();
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Time per kernel over one step (after warm-up), largest first. */
+async function profileStep(label: string, setup: () => Promise<BenchStep>, args: Args): Promise<void> {
+  let bench: BenchStep | null = null;
+  try {
+    bench = await setup();
+    for (let i = 0; i < Math.max(1, args.warmup); i++) await bench.step();
+    const b = bench;
+    const info = await tf.profile(async () => {
+      await b.step();
+    });
+    const byKernel = new Map<string, { ms: number; calls: number }>();
+    let total = 0;
+    for (const k of info.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const key = k.name === 'BatchMatMul' ? `BatchMatMul ${k.inputShapes.map((s) => `[${s}]`).join('x')}${matmulFlags(k.extraInfo)}` : k.name;
+      const entry = byKernel.get(key) ?? { ms: 0, calls: 0 };
+      entry.ms += ms;
+      entry.calls += 1;
+      byKernel.set(key, entry);
+      total += ms;
+    }
+    const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+    console.log(`\nprofile ${label}: ${info.kernels.length} kernels, ${total.toFixed(1)} ms in kernels`);
+    for (const [name, { ms, calls }] of top) {
+      console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%  x${String(calls).padEnd(4)} ${name}`);
+    }
+  } catch (error) {
+    console.error(`[bench] profile ${label}: failed (${firstLine(error)})`);
+  } finally {
+    bench?.dispose();
+  }
+}
+
+function matmulFlags(extra: unknown): string {
+  return typeof extra === 'string' && extra.length > 0 ? ` ${extra}` : '';
+}
+
+async function activateRaw(backend: Backend): Promise<void> {
+  const pkg = backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : backend === 'tfjs-node' ? '@tensorflow/tfjs-node' : null;
+  if (pkg) {
+    const specifier: string = pkg;
+    await import(specifier);
+  }
+  const name = backend === 'tfjs-node' ? 'tensorflow' : backend;
+  if (!(await tf.setBackend(name))) throw new Error(`raw tfjs: tf.setBackend('${name}') failed`);
+  await tf.ready();
+}
+
+/** The raw-tfjs child: no paperkit code that registers kernels is loaded here. */
+async function rawChild(args: Args): Promise<void> {
+  await activateRaw(args.backend);
+  const { core } = await discover(false);
+  const results: Record<string, number | null> = {};
+  for (const w of core.filter((w) => selected(args, w.name))) {
+    if (args.profile) await profileStep(`${w.name} [raw tfjs]`, w.raw, args);
+    results[w.name] = await measure(`${w.name} [raw tfjs]`, w.raw, args);
+    console.error(`[bench] raw tfjs ${w.name}: ${fmt(results[w.name])} ms`);
+  }
+  writeFileSync(args.rawChild!, JSON.stringify(results));
+}
+
+function runRawChild(args: Args): Record<string, number | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'paperkit-bench-'));
+  const out = join(dir, 'raw.json');
+  try {
+    const childArgs = [...process.execArgv, fileURLToPath(import.meta.url), '--raw-child', out, '--backend', args.backend,
+      '--runs', String(args.runs), '--warmup', String(args.warmup), '--clock', args.clock, ...(args.only ? ['--only', args.only.join(',')] : []),
+      ...(args.profile ? ['--profile'] : [])];
+    const run = spawnSync(process.execPath, childArgs, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (run.status !== 0) {
+      console.error(`[bench] raw tfjs child failed (exit ${run.status ?? run.signal}); its column stays empty`);
+      return {};
+    }
+    return JSON.parse(readFileSync(out, 'utf8')) as Record<string, number | null>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A python3 that can import torch: $PAPERKIT_TORCH_PYTHON, python3 on PATH, then Debian's /usr/bin/python3. */
+function findTorchPython(): string | null {
+  const candidates = [process.env.PAPERKIT_TORCH_PYTHON, 'python3', '/usr/bin/python3', 'python'].filter((c): c is string => !!c);
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+function runTorch(python: string, threads: number, names: string[], args: Args): Record<string, number> {
+  const run = spawnSync(
+    python,
+    [join(here, 'torch', 'workloads.py'), '--threads', String(threads), '--only', names.join(','), '--runs', String(args.runs), '--warmup', String(args.warmup), '--clock', args.clock],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      // One thread means one everywhere: torch's intra-op pool, OpenMP and OpenBLAS's own pthreads.
+      env: threads === 1 ? { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } : process.env,
+    },
+  );
+  if (run.status !== 0) {
+    console.error(`[bench] PyTorch (${threads === 0 ? 'default' : threads} threads) failed: ${firstLine(run.stderr)}`);
+    return {};
+  }
+  const parsed = JSON.parse(run.stdout.trim().split('\n').pop()!) as { threads: number; torch: string; workloads: Record<string, number> };
+  console.error(`[bench] PyTorch ${parsed.torch} with ${parsed.threads} thread(s) (${python})`);
+  return parsed.workloads;
+}
+
+const fmt = (x: number | null | undefined, digits = 2): string => (x == null ? '-' : x.toFixed(digits));
+
+function printTable(backend: string, rows: Row[]): void {
+  const header = ['workload', 'paperkit ms', 'raw tfjs ms', 'torch 1t ms', 'torch dflt ms', 'paperkit/torch1', 'raw/paperkit', 'GFLOP/s pk | t1'];
+  const body = rows.map((r) => [
+    r.name,
+    fmt(r.paperkitMs),
+    fmt(r.rawTfjsMs),
+    fmt(r.torch1Ms),
+    fmt(r.torchDefaultMs),
+    fmt(r.ratio),
+    r.paperkitMs != null && r.rawTfjsMs != null ? `${(r.rawTfjsMs / r.paperkitMs).toFixed(1)}x` : '-',
+    r.flops ? `${fmt(r.paperkitMs ? r.flops / r.paperkitMs / 1e6 : null, 1)} | ${fmt(r.torch1Ms ? r.flops / r.torch1Ms / 1e6 : null, 1)}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  console.log(`\nbackend: ${backend}`);
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of body) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.rawChild) return rawChild(args);
+
+  // 1. Raw tfjs, in a child process without paperkit's kernels.
+  const raw = args.raw ? runRawChild(args) : {};
+
+  // 2. PyTorch, 1 thread and default threads.
+  const { core, methods } = await discover(true);
+  const coreSel = core.filter((w) => selected(args, w.name));
+  const methodSel = methods.filter((w) => selected(args, w.name));
+  let torch1: Record<string, number> = {};
+  let torchDefault: Record<string, number> = {};
+  if (args.torch && coreSel.length > 0) {
+    const python = findTorchPython();
+    if (python === null) {
+      console.error('[bench] no python3 with torch found (apt-get install python3-torch libopenblas0-pthread, or set PAPERKIT_TORCH_PYTHON); PyTorch columns stay empty');
+    } else {
+      const names = coreSel.map((w) => w.torch);
+      torch1 = runTorch(python, 1, names, args);
+      torchDefault = runTorch(python, 0, names, args);
+    }
+  }
+
+  // 3. paperkit, in this process, after initBackend (fallback + fast kernels registered).
+  const { initBackend } = await import('../packages/tensor-core/src/backend/init-backend.js');
+  const info = await initBackend({ backend: args.backend });
+  const expected = args.backend === 'tfjs-node' ? 'tensorflow' : args.backend;
+  if (info.name !== expected) {
+    throw new Error(`--backend ${args.backend}: initBackend chose '${info.name}' (${info.tried.map((t) => `${t.source}: ${t.error ?? 'ok'}`).join('; ')})`);
+  }
+  const rows: Row[] = [];
+  for (const w of coreSel) {
+    if (args.profile) await profileStep(`${w.name} [paperkit]`, w.paperkit, args);
+    const paperkitMs = await measure(`${w.name} [paperkit]`, w.paperkit, args);
+    const torch1Ms = torch1[w.torch] ?? null;
+    rows.push({
+      name: w.name,
+      flops: w.flops,
+      paperkitMs,
+      rawTfjsMs: raw[w.name] ?? null,
+      torch1Ms,
+      torchDefaultMs: torchDefault[w.torch] ?? null,
+      ratio: paperkitMs != null && torch1Ms != null ? paperkitMs / torch1Ms : null,
+    });
+    console.error(`[bench] paperkit ${w.name}: ${fmt(paperkitMs)} ms`);
+  }
+  for (const w of methodSel) {
+    if (args.profile) await profileStep(`${w.name} [paperkit]`, () => w.setup(), args);
+    const paperkitMs = await measure(`${w.name} [paperkit]`, () => w.setup(), args);
+    rows.push({ name: w.name, paperkitMs, rawTfjsMs: null, torch1Ms: null, torchDefaultMs: null, ratio: null });
+    console.error(`[bench] paperkit ${w.name}: ${fmt(paperkitMs)} ms`);
+  }
+
+  printTable(info.name, rows);
+  if (args.json) {
+    const doc = {
+      backend: info.name,
+      workloads: rows.map(({ name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio }) => ({
+        name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio,
+      })),
+    };
+    const tmp = `${args.json}.tmp-${process.pid}`;
+    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
+    renameSync(tmp, args.json);
+    console.error(`[bench] wrote ${args.json}`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error ?? '');
+  return text.trim().split('\n')[0] ?? '';
+}
+
+main().catch((error) => {
+  console.error(`[bench] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

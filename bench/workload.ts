@@ -1,0 +1,53 @@
+/**
+ * What a bench workload is. Every method package contributes
+ * `bench/workloads/<name>.ts` exporting `workloads: BenchWorkload[]`; the
+ * harness (bench/run.ts) calls setup() once, then step() for warm-up and timed
+ * runs, then dispose(). step() must finish its work before it returns (on wasm
+ * and cpu every kernel is synchronous; read a value back on async backends).
+ */
+export interface BenchStep {
+  step(): Promise<void> | void;
+  dispose(): void;
+}
+
+export interface BenchWorkload {
+  name: string;
+  setup(): Promise<BenchStep>;
+}
+
+/**
+ * A tensor-core workload measured in three flavours in the same run: paperkit
+ * (tensor-core's layers and optimizer, fast wasm kernels active), raw tfjs
+ * (plain tfjs ops, run in a child process without any paperkit kernel
+ * registered) and PyTorch (bench/torch/workloads.py, key `torch`).
+ */
+export interface CoreWorkload {
+  name: string;
+  /** Name of the same workload in bench/torch/workloads.py. */
+  torch: string;
+  /** Floating-point operations of one step, when meaningful (matmuls): the table then shows GFLOP/s. */
+  flops?: number;
+  paperkit(): Promise<BenchStep>;
+  raw(): Promise<BenchStep>;
+}
+
+/**
+ * Deterministic uniform values in [lo, hi) from a 32-bit LCG (numerical
+ * recipes constants). The bench needs reproducible inputs in every flavour,
+ * including the raw-tfjs one that must not load any paperkit code.
+ */
+export function seededUniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const out = new Float32Array(n);
+  let state = (seed * 2654435761) >>> 0;
+  for (let i = 0; i < n; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = lo + ((hi - lo) * state) / 4294967296;
+  }
+  return out;
+}
+
+/** Deterministic integers in [0, n). */
+export function seededInts(count: number, n: number, seed: number): Int32Array {
+  const u = seededUniform(count, seed, 0, 1);
+  return Int32Array.from(u, (x) => Math.min(n - 1, Math.floor(x * n)));
+}

@@ -1,0 +1,301 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FAST_WASM_KERNELS,
+  FUSED_ADAM_KERNEL,
+  adamUpdateArrays,
+  fastWasmKernelsActive,
+  registerFastWasmKernels,
+  unregisterFastWasmKernels,
+} from '../../src/backend/fast-wasm-kernels.js';
+import { FusedAdamOptimizer } from '../../src/training/fused-adam.js';
+
+// The overrides must be invisible except for speed: every case below runs the
+// same computation on wasm with the overrides, on wasm without them (the
+// original tfjs kernels) and on cpu, and compares forward values and gradients.
+
+/** Deterministic values in [-1, 1) (an LCG, so the test needs no other module). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = (seed * 2654435761 + 12345) >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (2 * s) / 4294967296 - 1;
+  }
+  return out;
+}
+
+const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+
+type Flavour = 'fast' | 'plain' | 'cpu';
+
+async function use(flavour: Flavour): Promise<void> {
+  if (flavour === 'cpu') {
+    await tf.setBackend('cpu');
+    return;
+  }
+  if (flavour === 'fast') registerFastWasmKernels();
+  else unregisterFastWasmKernels();
+  await tf.setBackend('wasm');
+}
+
+/** Largest |x - ref| relative to max(1, max |ref|). */
+function relErr(x: Float32Array, ref: Float32Array): number {
+  expect(x.length).toBe(ref.length);
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
+  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(x[i] - ref[i]));
+  return worst / scale;
+}
+
+interface MatMulCase {
+  a: number[];
+  b: number[];
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/**
+ * y = matMul(a, b) and, when `withGrads`, the gradients of sum(y * w) with
+ * respect to a and b (tfjs-core's matMul gradient does not reduce broadcast
+ * batch dims on any backend, so broadcasting cases check the forward only).
+ */
+function runMatMul(c: MatMulCase, withGrads: boolean, explicitBroadcast = false): Record<'y' | 'ga' | 'gb', Float32Array> {
+  return tf.tidy(() => {
+    let a = tf.tensor(values(size(c.a), 1), c.a);
+    let b = tf.tensor(values(size(c.b), 2), c.b);
+    if (explicitBroadcast) {
+      // The reference for broadcasting cases: tile both operands to the full
+      // batch shape first (cpu's own kernel mishandles two-sided broadcasting).
+      const outer = tf.backend_util.assertAndGetBroadcastShape(c.a.slice(0, -2), c.b.slice(0, -2));
+      a = tf.broadcastTo(a, [...outer, ...c.a.slice(-2)]);
+      b = tf.broadcastTo(b, [...outer, ...c.b.slice(-2)]);
+    }
+    const y = tf.matMul(a, b, c.transposeA, c.transposeB);
+    if (!withGrads) return { y: y.dataSync() as Float32Array, ga: new Float32Array(0), gb: new Float32Array(0) };
+    const w = tf.tensor(values(y.size, 3), y.shape);
+    const [ga, gb] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, z, c.transposeA, c.transposeB), w)))([a, b]);
+    return { y: y.dataSync() as Float32Array, ga: ga.dataSync() as Float32Array, gb: gb.dataSync() as Float32Array };
+  });
+}
+
+/** Shapes of a and b for an [M, K] x [K, N] product with the given transposes and batch dims. */
+function operands(batchA: number[], batchB: number[], m: number, k: number, n: number, tA: boolean, tB: boolean): MatMulCase {
+  return {
+    a: [...batchA, ...(tA ? [k, m] : [m, k])],
+    b: [...batchB, ...(tB ? [n, k] : [k, n])],
+    transposeA: tA,
+    transposeB: tB,
+  };
+}
+
+const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+// [batchA, batchB, M, K, N, equal batch dims]
+// With equal batch dims (or none) a case is checked forward and backward
+// against both plain wasm and cpu. With broadcasting batch dims tfjs-core's
+// matMul gradient fails on every backend (it does not reduce the broadcast
+// dims) and cpu's kernel mishandles two-sided broadcasting, so those cases
+// check the forward value against cpu on explicitly broadcast operands.
+const SHAPES: [number[], number[], number, number, number, boolean][] = [
+  [[], [], 64, 64, 64, true], // square, power of two
+  [[], [], 37, 53, 29, true], // odd sizes, not multiples of the transpose tile
+  [[], [], 1, 17, 5, true], // a row vector
+  [[], [], 33, 1, 7, true], // outer product (K = 1)
+  [[], [], 130, 70, 3, true], // tall, narrow
+  [[5], [5], 9, 11, 13, true], // batched x batched, small entries (loop kernel)
+  [[2, 3], [2, 3], 31, 40, 33, true], // rank 4, entries above the per-batch GEMM threshold
+  [[4], [], 7, 12, 5, false], // batched activations x shared weight (one tall GEMM)
+  [[3, 2], [1, 1], 6, 10, 9, false], // rank 4 against size-1 batch dims
+  [[], [4], 6, 10, 9, false], // shared left operand x batched
+  [[2, 1], [1, 3], 5, 8, 6, false], // both sides broadcast
+];
+
+let registeredBefore = false;
+
+beforeAll(async () => {
+  registeredBefore = fastWasmKernelsActive();
+  registerFastWasmKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+  await tf.ready();
+});
+
+afterAll(async () => {
+  if (!registeredBefore) unregisterFastWasmKernels();
+});
+
+describe('registerFastWasmKernels', () => {
+  it('overrides BatchMatMul and Transpose on wasm and adds the fused Adam kernel, idempotently', async () => {
+    await use('fast');
+    expect(registerFastWasmKernels()).toEqual([...FAST_WASM_KERNELS]);
+    expect(fastWasmKernelsActive()).toBe(true);
+    expect(tf.getKernel(FUSED_ADAM_KERNEL, 'wasm')).toBeDefined();
+    unregisterFastWasmKernels();
+    expect(fastWasmKernelsActive()).toBe(false);
+    expect(tf.getKernel(FUSED_ADAM_KERNEL, 'wasm')).toBeUndefined();
+    registerFastWasmKernels();
+    expect(fastWasmKernelsActive()).toBe(true);
+  });
+});
+
+describe('fast BatchMatMul equals the plain wasm kernel and cpu within 1e-5 (forward and both gradients)', () => {
+  for (const [batchA, batchB, m, k, n, sameBatch] of SHAPES) {
+    for (const [tA, tB] of TRANSPOSES) {
+      const c = operands(batchA, batchB, m, k, n, tA, tB);
+      it(`[${c.a}] x [${c.b}] transposeA=${tA} transposeB=${tB}`, async () => {
+        await use('fast');
+        const fast = runMatMul(c, sameBatch);
+        await use('cpu');
+        const cpu = runMatMul(c, sameBatch, !sameBatch);
+        for (const key of ['y', 'ga', 'gb'] as const) expect(relErr(fast[key], cpu[key]), `${key} vs cpu`).toBeLessThanOrEqual(1e-5);
+        if (sameBatch) {
+          await use('plain');
+          const plain = runMatMul(c, true);
+          for (const key of ['y', 'ga', 'gb'] as const) expect(relErr(fast[key], plain[key]), `${key} vs plain wasm`).toBeLessThanOrEqual(1e-5);
+        }
+        await use('fast');
+      });
+    }
+  }
+
+  it('keeps a weight reused across calls correct after it is disposed and its id retired (XNNPACK operator cache)', async () => {
+    await use('fast');
+    const x = tf.tensor2d(values(8 * 6, 4), [8, 6]);
+    for (let round = 0; round < 3; round++) {
+      const w = tf.tensor2d(values(6 * 5, 10 + round), [6, 5]);
+      const fast = [tf.matMul(x, w), tf.matMul(x, w, false, false)].map((t) => t.dataSync() as Float32Array);
+      const expected = tf.tidy(() => tf.sum(tf.mul(tf.expandDims(x, 2), tf.expandDims(w, 0)), 1).dataSync() as Float32Array);
+      for (const f of fast) expect(relErr(f, expected)).toBeLessThanOrEqual(1e-5);
+      w.dispose();
+    }
+    x.dispose();
+  });
+});
+
+describe('fast Transpose equals cpu exactly', () => {
+  const cases: [number[], number[]][] = [
+    [[64, 64], [1, 0]],
+    [[37, 53], [1, 0]],
+    [[3, 33, 17], [0, 2, 1]],
+    [[4, 5, 6], [1, 0, 2]],
+    [[4, 5, 6], [2, 1, 0]],
+    [[4, 5, 6], [2, 0, 1]], // a rotation, not a swap: the original kernel
+    [[2, 7, 3, 16], [0, 2, 1, 3]], // attention head split
+    [[2, 7, 3, 5], [0, 2, 1, 3]],
+    [[2, 1, 9, 4], [0, 3, 2, 1]], // size-1 axes dropped
+    [[3, 4], [0, 1]], // identity
+  ];
+  for (const [shape, perm] of cases) {
+    it(`[${shape}] perm [${perm}]`, async () => {
+      const run = () => tf.tidy(() => tf.transpose(tf.tensor(values(size(shape), 7), shape), perm).dataSync());
+      await use('fast');
+      const fast = run();
+      await use('cpu');
+      const cpu = run();
+      await use('fast');
+      expect(Array.from(fast)).toEqual(Array.from(cpu));
+    });
+  }
+
+  it('leaves int32 to the original kernel and gets it right', async () => {
+    await use('fast');
+    const out = tf.tidy(() => tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')).dataSync());
+    expect(Array.from(out)).toEqual([1, 4, 2, 5, 3, 6]);
+  });
+});
+
+describe('FusedAdamOptimizer', () => {
+  /** Five steps of a small regression; returns the final weights. */
+  function train(makeOptimizer: () => tf.Optimizer): Float32Array[] {
+    const w1 = tf.variable(tf.tensor2d(values(12 * 7, 21), [12, 7]));
+    const w2 = tf.variable(tf.tensor2d(values(7 * 3, 22), [7, 3]));
+    const x = tf.tensor2d(values(16 * 12, 23), [16, 12]);
+    const y = tf.tensor2d(values(16 * 3, 24), [16, 3]);
+    const optimizer = makeOptimizer();
+    for (let step = 0; step < 5; step++) {
+      optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(tf.tanh(tf.matMul(x, w1)), w2), y))) as tf.Scalar, false, [w1, w2]);
+    }
+    const out = [w1.dataSync() as Float32Array, w2.dataSync() as Float32Array];
+    optimizer.dispose();
+    for (const t of [w1, w2, x, y]) t.dispose();
+    return out;
+  }
+
+  it('matches tf.train.adam within 1e-5: fused kernel on wasm, composite ops on cpu', async () => {
+    await use('cpu');
+    const reference = train(() => tf.train.adam(0.01, 0.9, 0.999, 1e-8));
+    const composite = train(() => new FusedAdamOptimizer({ learningRate: 0.01 }));
+    await use('fast');
+    const fused = train(() => new FusedAdamOptimizer({ learningRate: 0.01 }));
+    for (let i = 0; i < reference.length; i++) {
+      expect(relErr(composite[i], reference[i])).toBeLessThanOrEqual(1e-5);
+      expect(relErr(fused[i], reference[i])).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  it('with weightDecay applies the decoupled AdamW shrink (fused equals composite)', async () => {
+    await use('cpu');
+    const composite = train(() => new FusedAdamOptimizer({ learningRate: 0.01, weightDecay: 0.1 }));
+    const plainAdam = train(() => new FusedAdamOptimizer({ learningRate: 0.01 }));
+    await use('fast');
+    const fused = train(() => new FusedAdamOptimizer({ learningRate: 0.01, weightDecay: 0.1 }));
+    for (let i = 0; i < composite.length; i++) expect(relErr(fused[i], composite[i])).toBeLessThanOrEqual(1e-5);
+    expect(relErr(composite[0], plainAdam[0])).toBeGreaterThan(1e-4);
+  });
+
+  it('adamUpdateArrays does one Adam step by hand (t = 1: p - lr * sign(g) roughly)', () => {
+    const p = Float32Array.from([1, -2]);
+    const g = Float32Array.from([0.5, -0.25]);
+    const zeros = new Float32Array(2);
+    const outP = new Float32Array(2);
+    const outM = new Float32Array(2);
+    const outV = new Float32Array(2);
+    adamUpdateArrays(p, g, zeros, zeros, outP, outM, outV, { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: 1, weightDecay: 0 });
+    expect(Array.from(outM)).toEqual([Math.fround(0.05), Math.fround(-0.025)]);
+    // (beta^t is rounded to float32 like tfjs's accumulated beta powers, hence 5 digits)
+    expect(outP[0]).toBeCloseTo(0.9, 5);
+    expect(outP[1]).toBeCloseTo(-1.9, 5);
+  });
+
+  it('rejects a bad option with an OptionError naming it', () => {
+    expect(() => new FusedAdamOptimizer({ learningRate: -1 })).toThrow(/learningRate/);
+    expect(() => new FusedAdamOptimizer({ beta2: 1 })).toThrow(/beta2/);
+  });
+});
+
+describe('no leaks', () => {
+  it('keeps tf.memory() flat over 200 matmul forward/backward passes and Adam steps with the overrides', async () => {
+    await use('fast');
+    const w = tf.variable(tf.tensor2d(values(24 * 16, 31), [24, 16]));
+    const x = tf.tensor2d(values(30 * 24, 32), [30, 24]);
+    const q = tf.variable(tf.tensor4d(values(2 * 2 * 40 * 24, 33), [2, 2, 40, 24]));
+    const optimizer = new FusedAdamOptimizer({ learningRate: 1e-3 });
+    const step = () => {
+      optimizer.minimize(
+        () =>
+          tf.tidy(() => {
+            const h = tf.matMul(x, w); // backward: transposeA and transposeB products
+            const att = tf.matMul(q, q, true, false); // [2, 2, 24, 24], K = 40: above the per-batch GEMM threshold
+            return tf.add(tf.mean(tf.square(h)), tf.mean(att)) as tf.Scalar;
+          }),
+        false,
+        [w, q],
+      );
+    };
+    for (let i = 0; i < 5; i++) step();
+    const before = tf.memory();
+    for (let i = 0; i < 200; i++) step();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    optimizer.dispose();
+    for (const t of [w, x, q]) t.dispose();
+  });
+});
