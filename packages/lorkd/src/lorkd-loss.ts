@@ -1,0 +1,78 @@
+/**
+ * The LoRKD objective (spec section 2, "Losses"):
+ *
+ *   L_task = (1/B) * sum_t n_t * CE(head_t(f_S[task = t]), y - offset_t)
+ *   L_kd   = tau^2 * KL( softmax(z_T / tau) || softmax(z_S / tau) )   (batchmean)
+ *   L      = L_task + lambda_kd * L_kd
+ *
+ * The per-task heads are the class blocks of one concatenated output layer:
+ * sample b's logits outside its task's block are pushed to -1e9 before the
+ * softmax, which is exactly a softmax over head_t alone (the masked columns get
+ * probability 0 and gradient 0). The teacher's logits are restricted to the same
+ * block, so KD only transfers the teacher's knowledge within the task (our
+ * default; the released classification script switches KD off).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { kdLoss, softmaxCrossEntropy } from '@paperkit/tensor-core';
+
+/** Logit value outside a sample's class block: exp(-1e9 - max) is exactly 0 in float32. */
+const MASKED_LOGIT = 1e9;
+
+export interface LoRKDLossInput {
+  /** Student logits over all classes, [B, sum C]. */
+  logits: tf.Tensor;
+  /** Global class ids (local label + class offset of the sample's task), int32 [B], or their one-hot rows [B, sum C]. */
+  labels: tf.Tensor;
+  /** Per-sample class-block mask [B, sum C] (1 inside the sample's task block), see classBlockMatrix. */
+  blockMask: tf.Tensor;
+  /** Teacher logits [B, sum C] for logit KD. */
+  teacherLogits?: tf.Tensor;
+  /** Student / (projected) teacher features [B, F] for feature KD. */
+  studentFeatures?: tf.Tensor;
+  teacherFeatures?: tf.Tensor;
+  /** lambda_kd (default 0.1, the segmentation repo's default). */
+  kdWeight?: number;
+  /** tau (default 1). */
+  temperature?: number;
+}
+
+export interface LoRKDLossTerms {
+  total: tf.Scalar;
+  task: tf.Scalar;
+  kd: tf.Scalar | null;
+}
+
+/**
+ * Mean CE from int class ids via tensor-core's softmaxCrossEntropy. (tensor-core's
+ * sparseSoftmaxCrossEntropy builds a float32 tf.oneHot, which the tfjs 4.22 wasm
+ * backend fills with int bit patterns; an int32 one-hot cast to float32 is correct.)
+ */
+export function crossEntropyFromIds(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const oneHot = labels.rank === 2 ? labels : tf.cast(tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1] as number), 'float32');
+    return softmaxCrossEntropy(oneHot, logits);
+  });
+}
+
+/** Restrict logits to each sample's task block (outside: -1e9). Returns a new tensor. */
+export function restrictToTaskBlock(logits: tf.Tensor, blockMask: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.add(tf.mul(logits, blockMask), tf.mul(tf.sub(blockMask, 1), MASKED_LOGIT)));
+}
+
+/** The LoRKD loss terms of one mixed-task batch. Returns new tensors. */
+export function lorkdLoss(input: LoRKDLossInput): LoRKDLossTerms {
+  const { kdWeight = 0.1, temperature = 1 } = input;
+  const terms = tf.tidy(() => {
+    const student = restrictToTaskBlock(input.logits, input.blockMask);
+    const task = crossEntropyFromIds(input.labels, student);
+    let kd: tf.Scalar | null = null;
+    if (input.teacherLogits && kdWeight > 0) {
+      kd = kdLoss(student, restrictToTaskBlock(input.teacherLogits, input.blockMask), { temperature });
+    } else if (input.studentFeatures && input.teacherFeatures && kdWeight > 0) {
+      kd = kdLoss(input.studentFeatures, input.teacherFeatures, { temperature });
+    }
+    const total = kd ? (tf.add(task, tf.mul(kd, kdWeight)) as tf.Scalar) : task;
+    return kd ? { total, task, kd } : { total, task };
+  }) as { total: tf.Scalar; task: tf.Scalar; kd?: tf.Scalar };
+  return { total: terms.total, task: terms.task, kd: terms.kd ?? null };
+}
