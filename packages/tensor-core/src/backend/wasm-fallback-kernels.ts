@@ -61,10 +61,15 @@ export const WASM_UNBRIDGED_KERNELS: Readonly<Record<string, string>> = Object.f
   IFFT: 'input and output are complex64, which wasm cannot hold',
 });
 
+/** Native wasm kernels that give wrong results in tfjs 4.22 and are replaced (see replaceOneHot). */
+export const WASM_REPLACED_KERNELS: readonly string[] = Object.freeze(['OneHot']);
+
 /** What `registerWasmFallbackKernels` did. */
 export interface WasmFallbackReport {
   /** Kernels now served by the cpu bridge on wasm (including ones bridged by an earlier call). */
   registered: string[];
+  /** Native wasm kernels replaced because they compute wrong results (see WASM_REPLACED_KERNELS). */
+  replaced: string[];
   /** Kernels cpu has, wasm lacks, and that were left out on purpose (see WASM_UNBRIDGED_KERNELS). */
   skipped: { kernel: string; reason: string }[];
 }
@@ -104,7 +109,34 @@ export function registerWasmFallbackKernels(): WasmFallbackReport {
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: bridgeToCpu(name) });
     bridged.add(name);
   }
-  return { registered: [...bridged].sort(), skipped: skipped.sort((a, b) => a.kernel.localeCompare(b.kernel)) };
+  replaceOneHot();
+  return {
+    replaced: [...WASM_REPLACED_KERNELS], registered: [...bridged].sort(), skipped: skipped.sort((a, b) => a.kernel.localeCompare(b.kernel)) };
+}
+
+/**
+ * tfjs-backend-wasm 4.22's OneHot ignores its `dtype` attribute and always
+ * writes int32 values, so `tf.oneHot(ids, n, 1, 0, 'float32')` came back as the
+ * float32 bit patterns of the integers 0 and 1 (1 read as 1.4e-45). Cross-entropy
+ * over such labels is zero and nothing trains. The int32 case stays native; any
+ * other dtype runs the cpu kernel through the bridge.
+ */
+let oneHotReplaced = false;
+function replaceOneHot(): void {
+  if (oneHotReplaced) return;
+  const native = tf.getKernel('OneHot', 'wasm');
+  if (native == null) return;
+  const bridge = bridgeToCpu('OneHot');
+  tf.unregisterKernel('OneHot', 'wasm');
+  tf.registerKernel({
+    kernelName: 'OneHot',
+    backendName: 'wasm',
+    // the native kernel binds its wasm export in setupFunc when the backend initialises
+    setupFunc: native.setupFunc,
+    disposeFunc: native.disposeFunc,
+    kernelFunc: (args) => ((args.attrs as { dtype?: string }).dtype === 'int32' ? native.kernelFunc(args) : bridge(args)),
+  });
+  oneHotReplaced = true;
 }
 
 /** The cpu backend instance (created on first use; importing '@tensorflow/tfjs' registers its factory). */

@@ -123,6 +123,19 @@ describe('wasm fallback kernels', () => {
     out.dispose();
   });
 
+  it('oneHot honours a float32 dtype on wasm (the native kernel writes int32 bits)', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.tensor1d([2, 0, 1], 'int32');
+    const asFloat = tf.oneHot(ids, 3, 1, 0, 'float32');
+    const smoothed = tf.oneHot(ids, 3, 0.9, 0.05, 'float32');
+    const asInt = tf.oneHot(ids, 3);
+    expect(Array.from(await asFloat.data())).toEqual([0, 0, 1, 1, 0, 0, 0, 1, 0]);
+    expect(Array.from(await smoothed.data())[2]).toBeCloseTo(0.9, 6);
+    expect(asInt.dtype).toBe('int32');
+    expect(Array.from(await asInt.data())).toEqual([0, 0, 1, 1, 0, 0, 0, 1, 0]);
+    tf.dispose([ids, asFloat, smoothed, asInt]);
+  });
+
   it('complex kernels stay unregistered on wasm, so they fail loudly', async () => {
     await tf.setBackend('wasm');
     expect(() => tf.complex([1], [2])).toThrow(/Complex/);
