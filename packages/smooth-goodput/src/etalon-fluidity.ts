@@ -139,16 +139,23 @@ export function etalonFluidity(traces: TraceInput, options: EtalonOptions = {}):
       tpotSum += (t.eventTimes[hi - 1] - t.eventTimes[lo]) / (n - 1);
       tpotN++;
     }
-    let maxGap = 0;
+    // With the first token ignored every deadline is met iff D_d ≥ each prefix mean of the
+    // token gaps (the slack never goes negative), so the largest prefix mean brackets the search.
+    let prefixMax = 0;
+    let gapSum = 0;
+    let tokensSeen = 0;
     for (let k = lo + 1; k < hi; k++) {
       const g = t.eventTimes[k] - t.eventTimes[k - 1];
       gaps[gi++] = g;
-      if (g > maxGap) maxGap = g;
+      gapSum += g;
+      tokensSeen += t.eventTokens ? t.eventTokens[k] : 1;
+      const mean = gapSum / (tokensSeen - (t.eventTokens ? t.eventTokens[k] - 1 : 0));
+      if (mean > prefixMax) prefixMax = mean;
     }
     if ((options.fluidTokenRate ?? true) && n > 1) {
       // smallest D_d whose miss rate (first token ignored) is within the target
       let a = 0;
-      let b = Math.max(maxGap, 1e-4);
+      let b = Math.max(prefixMax * (1 + 1e-12), 1e-4);
       while (b - a > 1e-4) {
         const mid = (a + b) / 2;
         fluidityCounts(t, r, Number.NaN, mid, counts);
