@@ -115,6 +115,10 @@ export function buildProgram(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (argv: string[]) => {
+      if (argv.includes('--help') || argv.includes('-h')) {
+        console.log(`Usage: moe-merge ${REPRODUCE_USAGE} [--spec-steps]\n  --spec-steps  the spec's full step counts (base 1500, experts 600) instead of the default 500 / 200`);
+        return;
+      }
       const specSteps = argv.includes('--spec-steps');
       const args = parseReproduceArgs(argv.filter((a) => a !== '--spec-steps'), { defaultSeeds: 3, quickSeeds: 1 });
       const result = await runReproduction({
@@ -134,8 +138,11 @@ const isMain = (() => {
 })();
 
 if (isMain) {
+  // `pnpm cli -- reproduce` passes the `--` through; drop it.
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--') argv.shift();
   buildProgram()
-    .parseAsync(process.argv)
+    .parseAsync(argv, { from: 'user' })
     .catch((err: unknown) => {
       if (err instanceof PaperkitError) {
         console.error(`moe-merge: ${err.message}`);

@@ -1,7 +1,8 @@
 /**
  * Causal grouped-query self-attention of Llama/Mistral (no biases): query head
  * h reads key/value head floor(h / (heads / kvHeads)), as transformers'
- * `repeat_kv` does. Weights are in the checkpoint's [out, in] layout.
+ * `repeat_kv` does. Weights are in the checkpoint's [out, in] layout; `mask`
+ * comes from `causalMask(T, heads / kvHeads)`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyRope, type RopeTables } from './rope.js';
@@ -28,18 +29,16 @@ function splitHeads(x: tf.Tensor2D, batch: number, length: number, heads: number
   return tf.transpose(tf.reshape(x, [batch, length, heads, headDim]), [0, 2, 1, 3]);
 }
 
-function repeatKv(x: tf.Tensor4D, rep: number): tf.Tensor4D {
-  if (rep === 1) return x;
-  const [b, h, t, d] = x.shape;
-  // Rank-3 tile (tfjs has no rank-5 tile gradient): copies of one KV head end up adjacent.
-  return tf.reshape(tf.tile(tf.reshape(x, [b, h, t * d]), [1, 1, rep]), [b, h * rep, t, d]);
-}
-
-/** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above (caller owns it). */
-export function causalMask(length: number): tf.Tensor2D {
-  const m = new Float32Array(length * length);
-  for (let i = 0; i < length; i++) for (let j = i + 1; j < length; j++) m[i * length + j] = -1e9;
-  return tf.tensor2d(m, [length, length]);
+/**
+ * Additive causal mask [groups * T, T]: 0 on and below the diagonal, -1e9 above,
+ * repeated for the `groups` query heads that share one KV head (caller owns it).
+ */
+export function causalMask(length: number, groups = 1): tf.Tensor2D {
+  const m = new Float32Array(groups * length * length);
+  for (let g = 0; g < groups; g++) {
+    for (let i = 0; i < length; i++) for (let j = i + 1; j < length; j++) m[(g * length + i) * length + j] = -1e9;
+  }
+  return tf.tensor2d(m, [groups * length, length]);
 }
 
 /** Self-attention of x [B*T, H] (rows ordered batch-major); returns [B*T, H]. */
@@ -54,11 +53,14 @@ export function gqaAttention(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const { heads, kvHeads, headDim } = shape;
-    const q = applyRope(splitHeads(linear(x, w.q), batch, length, heads, headDim), rope);
-    const k = repeatKv(applyRope(splitHeads(linear(x, w.k), batch, length, kvHeads, headDim), rope), heads / kvHeads);
-    const v = repeatKv(splitHeads(linear(x, w.v), batch, length, kvHeads, headDim), heads / kvHeads);
+    const groups = heads / kvHeads;
+    // Query heads h = g * groups + r share KV head g (transformers' repeat_kv), so stacking a
+    // group's queries along time, [B, kvHeads, groups * T, d], needs no copies of K and V.
+    const q = tf.reshape(applyRope(splitHeads(linear(x, w.q), batch, length, heads, headDim), rope), [batch, kvHeads, groups * length, headDim]);
+    const k = applyRope(splitHeads(linear(x, w.k), batch, length, kvHeads, headDim), rope);
+    const v = splitHeads(linear(x, w.v), batch, length, kvHeads, headDim);
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), mask);
-    const context = tf.matMul(tf.softmax(scores, -1), v);
+    const context = tf.reshape(tf.matMul(tf.softmax(scores, -1), v), [batch, heads, length, headDim]);
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * length, heads * headDim]) as tf.Tensor2D;
     return linear(merged, w.o);
   });

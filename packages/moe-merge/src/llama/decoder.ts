@@ -28,7 +28,8 @@ export function embedTokens(ids: tf.Tensor2D, embed: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
     const vocab = embed.shape[0];
-    if (vocab <= 4096) return tf.matMul(tf.oneHot(flat, vocab), embed);
+    // int32 one-hot cast explicitly: a mixed int32 x float32 matMul is slow on wasm.
+    if (vocab <= 4096) return tf.matMul(tf.cast(tf.oneHot(flat, vocab), 'float32'), embed);
     return tf.gather(embed, flat);
   });
 }
@@ -48,7 +49,7 @@ export function decoderBody(
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const rope = ropeTables(length, config.head_dim, config.rope_theta);
-    const mask = causalMask(length);
+    const mask = causalMask(length, config.num_attention_heads / config.num_key_value_heads);
     const shape = { heads: config.num_attention_heads, kvHeads: config.num_key_value_heads, headDim: config.head_dim };
     let x = input;
     for (let l = 0; l < config.num_hidden_layers; l++) {

@@ -11,6 +11,8 @@ export interface RopeTables {
   /** [T, headDim] */
   cos: tf.Tensor2D;
   sin: tf.Tensor2D;
+  /** [headDim, headDim]: x R = rotate_half(x) (one matmul instead of split/neg/concat). */
+  rotate: tf.Tensor2D;
 }
 
 /** cos/sin tables for positions 0..T-1 (the caller owns them). */
@@ -27,15 +29,19 @@ export function ropeTables(length: number, headDim: number, theta: number): Rope
       }
     }
   }
-  return { cos: tf.tensor2d(cos, [length, headDim]), sin: tf.tensor2d(sin, [length, headDim]) };
+  const rotate = new Float32Array(headDim * headDim);
+  for (let i = 0; i < half; i++) {
+    rotate[(i + half) * headDim + i] = -1; // out[i] = -x[i + half]
+    rotate[i * headDim + i + half] = 1; // out[i + half] = x[i]
+  }
+  return { cos: tf.tensor2d(cos, [length, headDim]), sin: tf.tensor2d(sin, [length, headDim]), rotate: tf.tensor2d(rotate, [headDim, headDim]) };
 }
 
 /** Rotate x [B, heads, T, headDim] by the tables. */
 export function applyRope(x: tf.Tensor4D, tables: RopeTables): tf.Tensor4D {
   return tf.tidy(() => {
-    const d = x.shape[3];
-    const [a, b] = tf.split(x, [d / 2, d / 2], 3);
-    const rotated = tf.concat([tf.neg(b), a], 3);
+    const [B, H, T, d] = x.shape;
+    const rotated = tf.reshape(tf.matMul(tf.reshape(x, [B * H * T, d]), tables.rotate), [B, H, T, d]);
     return tf.add(tf.mul(x, tables.cos), tf.mul(rotated, tables.sin)) as tf.Tensor4D;
   });
 }
