@@ -48,8 +48,8 @@ export const SPEC_SIZES: ReproduceSizes = {
   baseSteps: 1500, expertSteps: 600, batchSize: 32, baseLr: 3e-3, expertLr: 5e-3, testPerDomain: 512, trainPool: 4096, prompts: 4, evalFrom: 8,
 };
 /** Default run: the spec's recipe with fewer steps so 3 seeds fit the 3-minute budget on 2 shared cores. */
-export const DEFAULT_SIZES: ReproduceSizes = { ...SPEC_SIZES, baseSteps: 500, expertSteps: 200 };
-export const QUICK_SIZES: ReproduceSizes = { ...SPEC_SIZES, baseSteps: 120, expertSteps: 50, testPerDomain: 128, trainPool: 1024 };
+export const DEFAULT_SIZES: ReproduceSizes = { ...SPEC_SIZES, baseSteps: 400, expertSteps: 150 };
+export const QUICK_SIZES: ReproduceSizes = { ...SPEC_SIZES, baseSteps: 80, expertSteps: 30, testPerDomain: 64, trainPool: 512 };
 
 export const METHODS = {
   a: 'a experts alone',
