@@ -26,7 +26,9 @@ if (!process.execArgv.some((a) => a.includes('@paperkit/source')) && !process.en
 }
 const { writeFileAtomic } = await import('../packages/tensor-core/src/io/atomic-write.js');
 const { formatTable } = await import('../packages/tensor-core/src/report/table.js');
-const { allMetrics, readTraceTable, toTraces, vllmMetrics } = await import('../packages/smooth-goodput/src/index.js');
+const { allMetrics, andesQoE, distserveAttainment, etalonFluidity, readTraceTable, smoothGoodput, toTraces, vllmMetrics } = await import(
+  '../packages/smooth-goodput/src/index.js'
+);
 const { syntheticTraceTable } = await import('./workloads/smooth-goodput.js');
 
 const argv = process.argv.slice(2);
@@ -109,10 +111,20 @@ try {
   const all = allMetrics(table, { goodput: { ttft: 500, tpot: 50 } });
   const allS = seconds(t0);
 
+  const family = (f: () => unknown) => {
+    const t = performance.now();
+    f();
+    return seconds(t);
+  };
+  const none = null as unknown as number;
   const rows: (string | number)[][] = [
-    ['read + validate JSONL (streaming)', readS, null as unknown as number],
-    ['vLLM TTFT/TPOT/ITL/E2EL summaries', vllmS, null as unknown as number],
-    ['all metric families (allMetrics)', allS, null as unknown as number],
+    ['read + validate JSONL (streaming)', readS, none],
+    ['vLLM TTFT/TPOT/ITL/E2EL summaries', vllmS, none],
+    ['  smooth goodput + idle latency + reading goodput', family(() => smoothGoodput(table)), none],
+    ['  DistServe attainment', family(() => distserveAttainment(table)), none],
+    ['  Andes QoE', family(() => andesQoE(table)), none],
+    ['  Etalon fluidity + fluid token rate', family(() => etalonFluidity(table)), none],
+    ['all metric families (allMetrics)', allS, none],
   ];
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
   let comparison = '';

@@ -98,6 +98,53 @@ export function fluidityOfGaps(gaps: readonly number[], options: { ttftDeadline?
   return { missed: out[0], total: out[1], fluidity: out[1] > 0 ? 1 - out[0] / out[1] : 1 };
 }
 
+/**
+ * Smallest D_d (to 1e-4 s, by bisection) whose decode miss rate, first token ignored, is
+ * within `target`. The request's token gaps are copied once into `scratch` so each of the
+ * ~13 bisection passes is one tight loop. Every deadline is met iff D_d is at least each
+ * prefix mean of the gaps (the slack never goes negative), so the largest prefix mean
+ * brackets the search from above.
+ */
+function minimalDecodeDeadline(t: TraceTable, r: number, target: number, scratch: Float64Array): number {
+  const { offsets, eventTimes, eventTokens } = t;
+  let m = 0;
+  let sum = 0;
+  let hiBound = 0;
+  const first = offsets[r];
+  // tokens after the first: the first token of each later event carries the event gap, the rest 0
+  if (eventTokens) for (let j = 1; j < eventTokens[first]; j++) scratch[m++] = 0;
+  for (let k = first + 1; k < offsets[r + 1]; k++) {
+    const g = eventTimes[k] - eventTimes[k - 1];
+    scratch[m++] = g;
+    sum += g;
+    if (sum / m > hiBound) hiBound = sum / m;
+    if (eventTokens) for (let j = 1; j < eventTokens[k]; j++) scratch[m++] = 0;
+  }
+  let a = 0;
+  let b = Math.max(hiBound * (1 + 1e-12), 1e-4);
+  while (b - a > 1e-4) {
+    const d = (a + b) / 2;
+    let s = 0;
+    let missed = 0;
+    let total = 0;
+    for (let i = 0; i < m; i++) {
+      const g = scratch[i];
+      if (g <= d + s) {
+        s += d - g;
+        total++;
+      } else {
+        const misses = Math.floor((g - s) / d + FLOOR_EPS);
+        missed += misses;
+        total += misses;
+        s = 0;
+      }
+    }
+    if (total === 0 || missed <= target * total) b = d;
+    else a = d;
+  }
+  return b;
+}
+
 export function etalonFluidity(traces: TraceInput, options: EtalonOptions = {}): EtalonResult {
   const t = toTraceTable(traces);
   const dp = options.ttftDeadline ?? 0.1;
@@ -118,6 +165,9 @@ export function etalonFluidity(traces: TraceInput, options: EtalonOptions = {}):
   for (let r = 0; r < t.n; r++) gapCount += Math.max(0, t.offsets[r + 1] - t.offsets[r] - 1);
   const gaps = new Float64Array(gapCount);
   let gi = 0;
+  let longest = 0;
+  for (let r = 0; r < t.n; r++) longest = Math.max(longest, t.tokenCount[r]);
+  const tokenGaps = new Float64Array(longest);
   for (let r = 0; r < t.n; r++) {
     if (!w.include[r]) {
       per[r] = Number.NaN;
@@ -139,32 +189,8 @@ export function etalonFluidity(traces: TraceInput, options: EtalonOptions = {}):
       tpotSum += (t.eventTimes[hi - 1] - t.eventTimes[lo]) / (n - 1);
       tpotN++;
     }
-    // With the first token ignored every deadline is met iff D_d ≥ each prefix mean of the
-    // token gaps (the slack never goes negative), so the largest prefix mean brackets the search.
-    let prefixMax = 0;
-    let gapSum = 0;
-    let tokensSeen = 0;
-    for (let k = lo + 1; k < hi; k++) {
-      const g = t.eventTimes[k] - t.eventTimes[k - 1];
-      gaps[gi++] = g;
-      gapSum += g;
-      tokensSeen += t.eventTokens ? t.eventTokens[k] : 1;
-      const mean = gapSum / (tokensSeen - (t.eventTokens ? t.eventTokens[k] - 1 : 0));
-      if (mean > prefixMax) prefixMax = mean;
-    }
-    if ((options.fluidTokenRate ?? true) && n > 1) {
-      // smallest D_d whose miss rate (first token ignored) is within the target
-      let a = 0;
-      let b = Math.max(prefixMax * (1 + 1e-12), 1e-4);
-      while (b - a > 1e-4) {
-        const mid = (a + b) / 2;
-        fluidityCounts(t, r, Number.NaN, mid, counts);
-        const rate = counts[1] > 0 ? counts[0] / counts[1] : 0;
-        if (rate <= target) b = mid;
-        else a = mid;
-      }
-      minDd.push(b);
-    }
+    for (let k = lo + 1; k < hi; k++) gaps[gi++] = t.eventTimes[k] - t.eventTimes[k - 1];
+    if ((options.fluidTokenRate ?? true) && n > 1) minDd.push(minimalDecodeDeadline(t, r, target, tokenGaps));
   }
   const p99Dd = minDd.length ? percentile(minDd, 99) : Number.NaN;
   const p99Tbt = gi ? percentile(gaps.subarray(0, gi), 99) : Number.NaN;
