@@ -3,7 +3,8 @@
  * measured in the same run, plus every method package's bench workload.
  *
  *   pnpm bench [--backend wasm|cpu|tfjs-node] [--only name,...] [--json FILE]
- *              [--runs 10] [--warmup 3] [--clock wall|cpu] [--profile] [--no-torch] [--no-raw]
+ *              [--runs 10] [--warmup 3] [--clock wall|cpu] [--profile]
+ *              [--no-torch] [--no-raw] [--no-fast]
  *
  * Flavours of the core workloads (bench/workloads/{matmul,mlp,transformer,gcn}.ts):
  * - paperkit: tensor-core's layers, losses and optimizer after initBackend(),
@@ -46,6 +47,8 @@ interface Args {
   profile: boolean;
   torch: boolean;
   raw: boolean;
+  /** Run the paperkit flavour with tfjs's own wasm kernels (PAPERKIT_FAST_WASM=0): the "before" column. */
+  fast: boolean;
   /** 'wall' (performance.now) or 'cpu' (this process's user + system time: steadier on a shared machine). */
   clock: 'wall' | 'cpu';
   /** Internal: this process is the raw-tfjs child; write its results here. */
@@ -63,7 +66,7 @@ interface Row {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'wasm', only: null, json: null, runs: 10, warmup: 3, profile: false, torch: true, raw: true, clock: 'wall', rawChild: null };
+  const args: Args = { backend: 'wasm', only: null, json: null, runs: 10, warmup: 3, profile: false, torch: true, raw: true, fast: true, clock: 'wall', rawChild: null };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -105,6 +108,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--no-raw':
         args.raw = false;
+        break;
+      case '--no-fast':
+        args.fast = false;
         break;
       case '--raw-child':
         args.rawChild = take();
@@ -351,6 +357,7 @@ async function main(): Promise<void> {
   }
 
   // 3. paperkit, in this process, after initBackend (fallback + fast kernels registered).
+  if (!args.fast) process.env.PAPERKIT_FAST_WASM = '0';
   const { initBackend } = await import('../packages/tensor-core/src/backend/init-backend.js');
   const info = await initBackend({ backend: args.backend });
   const expected = args.backend === 'tfjs-node' ? 'tensorflow' : args.backend;
@@ -380,7 +387,7 @@ async function main(): Promise<void> {
     console.error(`[bench] paperkit ${w.name}: ${fmt(paperkitMs)} ms`);
   }
 
-  printTable(info.name, rows);
+  printTable(`${info.name}${args.backend === 'wasm' && !args.fast ? ' (paperkit column without the fast wasm kernels: --no-fast)' : ''}, clock: ${args.clock}`, rows);
   if (args.json) {
     const doc = {
       backend: info.name,

@@ -51,3 +51,15 @@ export function seededInts(count: number, n: number, seed: number): Int32Array {
   const u = seededUniform(count, seed, 0, 1);
   return Int32Array.from(u, (x) => Math.min(n - 1, Math.floor(x * n)));
 }
+
+/**
+ * One-hot rows [ids.length, classes] built in JS (not with tf.oneHot, whose
+ * wasm kernel ignores the dtype attribute in tfjs 4.22).
+ */
+export function oneHotRows(ids: Int32Array, classes: number): Float32Array {
+  const out = new Float32Array(ids.length * classes);
+  ids.forEach((id, row) => {
+    out[row * classes + id] = 1;
+  });
+  return out;
+}

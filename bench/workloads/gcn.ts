@@ -7,7 +7,7 @@
  * nodes, one Adam step. PyTorch twin: `gcn-step` (also dense).
  */
 import * as tf from '@tensorflow/tfjs';
-import { seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
+import { oneHotRows, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
 
 const NODES = 512;
 const FEATURES = 128;
@@ -37,7 +37,7 @@ export function normalisedAdjacency(): Float32Array {
 function data() {
   const a = tf.tensor2d(normalisedAdjacency(), [NODES, NODES]);
   const x = tf.tensor2d(seededUniform(NODES * FEATURES, 42, 0, 1), [NODES, FEATURES]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(seededInts(NODES, CLASSES, 43), 'int32'), CLASSES) as tf.Tensor2D);
+  const y = tf.tensor2d(oneHotRows(seededInts(NODES, CLASSES, 43), CLASSES), [NODES, CLASSES]);
   return { a, x, y };
 }
 

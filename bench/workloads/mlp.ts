@@ -4,7 +4,7 @@
  * in bench/torch/workloads.py.
  */
 import * as tf from '@tensorflow/tfjs';
-import { seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
+import { oneHotRows, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
 
 const BATCH = 256;
 const SIZES = [784, 256, 10];
@@ -12,7 +12,7 @@ const LR = 1e-3;
 
 function batch(): { x: tf.Tensor2D; y: tf.Tensor2D } {
   const x = tf.tensor2d(seededUniform(BATCH * SIZES[0], 11, 0, 1), [BATCH, SIZES[0]]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(seededInts(BATCH, SIZES[2], 12), 'int32'), SIZES[2]) as tf.Tensor2D);
+  const y = tf.tensor2d(oneHotRows(seededInts(BATCH, SIZES[2], 12), SIZES[2]), [BATCH, SIZES[2]]);
   return { x, y };
 }
 

@@ -26,6 +26,13 @@
  * - Transpose: the cache-blocked JS transpose for float32 permutations that
  *   amount to a (batched) matrix transpose, e.g. [B, R, C] -> [B, C, R] or a
  *   swap of two adjacent axis groups; other permutations use the original.
+ * - Identity: shares the buffer (reference count + 1) instead of copying it,
+ *   as the cpu backend does. tfjs's engine clones every tensor it saves for
+ *   the backward pass (saveTensorsForBackwardMode), and on wasm each clone was
+ *   a malloc and a memcpy: about 200 copies per transformer training step.
+ * - Sum over leading axes (bias gradients: [rows, n] -> [n]): one pass over
+ *   the rows in JS; the original transposes the input first (a strided copy)
+ *   and then reduces the last axis.
  * - PaperkitAdamUpdate: one pass over parameter, gradient and both moments
  *   per variable (used by FusedAdamOptimizer in ../training/fused-adam.ts).
  *
@@ -39,7 +46,7 @@ import { BackendError } from '../errors.js';
 export const FUSED_ADAM_KERNEL = 'PaperkitAdamUpdate';
 
 /** Kernels this module registers on 'wasm'. */
-export const FAST_WASM_KERNELS: readonly string[] = Object.freeze(['BatchMatMul', 'Transpose', FUSED_ADAM_KERNEL]);
+export const FAST_WASM_KERNELS: readonly string[] = Object.freeze(['BatchMatMul', 'Transpose', 'Identity', 'Sum', FUSED_ADAM_KERNEL]);
 
 /** Attributes of the fused Adam update kernel. */
 export interface AdamUpdateAttrs {
@@ -61,6 +68,7 @@ interface WasmBackend {
   wasm: { tfjs: { disposeData(id: number): void } };
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -68,23 +76,30 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.
 const originals = new Map<string, tf.KernelConfig>();
 
 /**
- * Register the fast kernels on the 'wasm' backend, replacing BatchMatMul and
- * Transpose (the originals are kept and called for the cases they handle well).
+ * Register the fast kernels on the 'wasm' backend, replacing BatchMatMul,
+ * Transpose, Identity and Sum (the originals are kept and called for the
+ * cases they handle well).
  * Idempotent; call after importing '@tensorflow/tfjs-backend-wasm' (initBackend
- * does). Returns the names of the kernels now overridden.
+ * does). Returns the names of the kernels now overridden (none when the
+ * environment variable PAPERKIT_FAST_WASM is '0').
  */
 export function registerFastWasmKernels(): string[] {
   if (tf.findBackendFactory('wasm') == null) {
     throw new BackendError("registerFastWasmKernels: the 'wasm' backend is not registered; import '@tensorflow/tfjs-backend-wasm' first");
   }
   if (originals.size > 0) return [...FAST_WASM_KERNELS];
-  for (const name of ['BatchMatMul', 'Transpose']) {
+  // Escape hatch: PAPERKIT_FAST_WASM=0 keeps tfjs's own kernels (for comparisons,
+  // or to rule the overrides out when chasing a numerical difference).
+  if (typeof process !== 'undefined' && process.env?.PAPERKIT_FAST_WASM === '0') return [];
+  for (const name of ['BatchMatMul', 'Transpose', 'Identity', 'Sum']) {
     const config = tf.getKernel(name, 'wasm');
     if (config == null) throw new BackendError(`registerFastWasmKernels: wasm has no '${name}' kernel to wrap`);
     originals.set(name, config);
   }
   replace('BatchMatMul', fastBatchMatMul);
   replace('Transpose', fastTranspose);
+  replace('Identity', sharedIdentity);
+  replace('Sum', fastSum);
   if (tf.getKernel(FUSED_ADAM_KERNEL, 'wasm') == null) {
     tf.registerKernel({ kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamUpdateWasm as unknown as tf.KernelFunc });
   }
@@ -273,6 +288,45 @@ function fastTranspose(args: KernelArgs): tf.TensorInfo {
 }
 
 // ---------------------------------------------------------------------------
+// Identity and Sum
+// ---------------------------------------------------------------------------
+
+/**
+ * A new tensor on the same buffer. Safe because tfjs tensors are immutable and
+ * no wasm kernel writes into its inputs; the wasm backend frees a buffer when
+ * its reference count drops to zero (Reshape relies on the same mechanism).
+ */
+function sharedIdentity(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') return callOriginal('Identity', args);
+  (args.backend as WasmBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+/** Sum of float32 x over its leading `axis` dims (e.g. axis [0] of [rows, n]); other reductions use the original. */
+function fastSum(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+  const rank = x.shape.length;
+  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+  const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+  if (x.dtype !== 'float32' || !leading) return callOriginal('Sum', args);
+  const backend = args.backend as WasmBackend;
+  const rows = sizeOf(x.shape.slice(0, axes.length));
+  const rest = x.shape.slice(axes.length);
+  const cols = sizeOf(rest);
+  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const acc = new Float64Array(cols);
+  for (let r = 0, base = 0; r < rows; r++, base += cols) {
+    for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+  }
+  dst.set(acc);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 // BatchMatMul
 // ---------------------------------------------------------------------------
 
@@ -358,10 +412,11 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo {
 /**
  * Multiply-adds per batch entry above which batched x batched products use
  * one XNNPACK GEMM per entry (operator creation costs a few microseconds per
- * entry). Measured: [64 x 32 x 32 x 16] entries were a tie with the loop kernel,
+ * entry). Measured in the bench transformer step: attention products of
+ * [64 x 32 x 32 x 16] ran twice as fast per entry through XNNPACK,
  * [16 x 128 x 128 x 32] entries ran 3 to 5 times faster through XNNPACK.
  */
-const PER_BATCH_GEMM_MIN = 16384;
+const PER_BATCH_GEMM_MIN = 8192;
 
 /**
  * out[i] = a[i] b[i] for i < batch with XNNPACK, one GEMM per batch entry on
@@ -441,8 +496,10 @@ function broadcastBatch(backend: WasmBackend, x: tf.TensorInfo, outerX: number[]
  * One pass of Adam (Kingma & Ba 2015, Algorithm 1) over a variable:
  *   m <- b1 m + (1 - b1) g ;  v <- b2 v + (1 - b2) g^2
  *   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)  [- lr * wd * p for AdamW]
- * in the same order of operations as tf.train.adam, in double precision, with
- * float32 results. Outputs [p', m', v'] as new tensors.
+ * rearranged as p * (1 - lr wd) - (lr / c1) m / (sqrt(v) / sqrt(c2) + eps),
+ * which needs one division and one square root per element. Computed in
+ * double precision, stored as float32; the bias corrections use float32 beta^t
+ * like tfjs's accumulated beta powers. Outputs [p', m', v'] as new tensors.
  */
 function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WasmBackend;
@@ -464,7 +521,7 @@ function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
   return [outP, outM, outV];
 }
 
-/** The Adam arithmetic on plain arrays (shared with tests and other backends). */
+/** The Adam arithmetic on plain arrays (the kernel body; exported for tests). */
 export function adamUpdateArrays(
   p: Float32Array,
   g: Float32Array,
@@ -480,14 +537,16 @@ export function adamUpdateArrays(
   const c2 = 1 - Math.fround(Math.pow(b2, t));
   const d1 = 1 - b1;
   const d2 = 1 - b2;
+  const stepSize = lr / c1;
+  const invSqrtC2 = 1 / Math.sqrt(c2);
+  const decay = 1 - lr * wd;
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i];
-    const mi = Math.fround(b1 * m[i] + d1 * gi);
-    const vi = Math.fround(b2 * v[i] + d2 * gi * gi);
+    const mi = b1 * m[i] + d1 * gi;
+    const vi = b2 * v[i] + d2 * gi * gi;
     outM[i] = mi;
     outV[i] = vi;
-    const pi = p[i];
-    outP[i] = pi - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps) - lr * wd * pi;
+    outP[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) * invSqrtC2 + eps);
   }
 }
