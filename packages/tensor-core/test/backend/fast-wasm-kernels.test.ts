@@ -165,6 +165,25 @@ describe('fast BatchMatMul equals the plain wasm kernel and cpu within 1e-5 (for
     }
   }
 
+  it('gives the same transposeA products when the left operand recurs (the operand-swapping path)', async () => {
+    await use('fast');
+    const adj = tf.tensor2d(values(40 * 40, 51), [40, 40]);
+    const results: Float32Array[] = [];
+    for (let round = 0; round < 3; round++) {
+      const d = tf.tensor2d(values(40 * 7, 60 + round), [40, 7]);
+      const fast = tf.matMul(adj, d, true, false);
+      const expected = tf.tidy(() => tf.matMul(tf.transpose(adj).clone(), d));
+      await use('cpu');
+      const cpu = tf.tidy(() => tf.matMul(adj, d, true, false).dataSync() as Float32Array);
+      await use('fast');
+      results.push(fast.dataSync() as Float32Array);
+      expect(relErr(results[round], cpu)).toBeLessThanOrEqual(1e-5);
+      expect(relErr(results[round], expected.dataSync() as Float32Array)).toBeLessThanOrEqual(1e-5);
+      for (const t of [d, fast, expected]) t.dispose();
+    }
+    adj.dispose();
+  });
+
   it('keeps a weight reused across calls correct after it is disposed and its id retired (XNNPACK operator cache)', async () => {
     await use('fast');
     const x = tf.tensor2d(values(8 * 6, 4), [8, 6]);
