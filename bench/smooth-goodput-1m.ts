@@ -40,7 +40,7 @@ const PYTHON = String.raw`
 import json, sys, time
 import numpy as np
 path = sys.argv[1]
-t0 = time.perf_counter()
+t0 = time.perf_counter(); c0 = time.process_time()
 arrival, times, counts, ok = [], [], [], []
 with open(path) as f:
     for line in f:
@@ -49,7 +49,7 @@ with open(path) as f:
         arrival.append(r["arrival"]); times.extend(tt); counts.append(len(tt))
         ok.append(r.get("status", "completed") == "completed")
 arrival = np.asarray(arrival); t = np.asarray(times); c = np.asarray(counts); ok = np.asarray(ok)
-t1 = time.perf_counter()
+t1 = time.perf_counter(); c1 = time.process_time()
 ends = np.cumsum(c); starts = ends - c
 sel = ok & (c > 0)
 first = t[starts[sel]]; last = t[ends[sel] - 1]; n = c[sel]
@@ -65,8 +65,8 @@ itl = gaps[inside & ok[owner]]
 def s(x):
     return {"mean": float(x.mean() * 1000), "median": float(np.median(x) * 1000), "std": float(x.std() * 1000), "p99": float(np.percentile(x, 99) * 1000)}
 out = {"ttft": s(ttft), "tpot": s(tpot), "itl": s(itl), "e2el": s(e2el)}
-t2 = time.perf_counter()
-print(json.dumps({"parseSeconds": t1 - t0, "computeSeconds": t2 - t1, "metrics": out, "numpy": np.__version__}))
+t2 = time.perf_counter(); c2 = time.process_time()
+print(json.dumps({"parseSeconds": t1 - t0, "computeSeconds": t2 - t1, "parseCpu": c1 - c0, "computeCpu": c2 - c1, "metrics": out, "numpy": np.__version__}))
 `;
 
 async function writeJsonl(path: string, table: TraceTable): Promise<void> {
@@ -92,6 +92,16 @@ async function writeJsonl(path: string, table: TraceTable): Promise<void> {
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+/** Wall-clock and CPU seconds of `f` (CPU time is steadier when other jobs share the cores). */
+async function timed<T>(f: () => T | Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await f();
+  const c = process.cpuUsage(c0);
+  return { value, wall: seconds(t0), cpu: (c.user + c.system) / 1e6 };
+}
+const cell = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(2)} / ${t.cpu.toFixed(2)}`;
+
 const dir = mkdtempSync(join(tmpdir(), 'sg-1m-'));
 const file = join(dir, 'trace.jsonl');
 try {
@@ -101,30 +111,19 @@ try {
   const tokens = generated.eventTimes.length;
   console.log(`generated ${N.toLocaleString()} requests, ${tokens.toLocaleString()} tokens, ${(statSync(file).size / 1e6).toFixed(0)} MB JSONL in ${seconds(t0).toFixed(1)} s (${file})`);
 
-  t0 = performance.now();
-  const table = await readTraceTable(file);
-  const readS = seconds(t0);
-  t0 = performance.now();
-  const ours = vllmMetrics(table);
-  const vllmS = seconds(t0);
-  t0 = performance.now();
-  const all = allMetrics(table, { goodput: { ttft: 500, tpot: 50 } });
-  const allS = seconds(t0);
-
-  const family = (f: () => unknown) => {
-    const t = performance.now();
-    f();
-    return seconds(t);
-  };
-  const none = null as unknown as number;
-  const rows: (string | number)[][] = [
-    ['read + validate JSONL (streaming)', readS, none],
-    ['vLLM TTFT/TPOT/ITL/E2EL summaries', vllmS, none],
-    ['  smooth goodput + idle latency + reading goodput', family(() => smoothGoodput(table)), none],
-    ['  DistServe attainment', family(() => distserveAttainment(table)), none],
-    ['  Andes QoE', family(() => andesQoE(table)), none],
-    ['  Etalon fluidity + fluid token rate', family(() => etalonFluidity(table)), none],
-    ['all metric families (allMetrics)', allS, none],
+  const read = await timed(() => readTraceTable(file));
+  const table = read.value;
+  const vllm = await timed(() => vllmMetrics(table));
+  const ours = vllm.value;
+  const all = await timed(() => allMetrics(table, { goodput: { ttft: 500, tpot: 50 } }));
+  const rows: string[][] = [
+    ['read + validate JSONL (streaming)', cell(read), '-'],
+    ['vLLM TTFT/TPOT/ITL/E2EL summaries', cell(vllm), '-'],
+    ['  smooth goodput + idle latency + reading goodput', cell(await timed(() => smoothGoodput(table))), ''],
+    ['  DistServe attainment', cell(await timed(() => distserveAttainment(table))), ''],
+    ['  Andes QoE', cell(await timed(() => andesQoE(table))), ''],
+    ['  Etalon fluidity + fluid token rate', cell(await timed(() => etalonFluidity(table))), ''],
+    ['all metric families (allMetrics)', cell(all), ''],
   ];
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
   let comparison = '';
@@ -134,8 +133,8 @@ try {
     const py = spawnSync('python3', [script, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (py.status === 0) {
       const res = JSON.parse(py.stdout.trim().split('\n').pop()!);
-      rows[0][2] = res.parseSeconds;
-      rows[1][2] = res.computeSeconds;
+      rows[0][2] = cell({ wall: res.parseSeconds, cpu: res.parseCpu });
+      rows[1][2] = cell({ wall: res.computeSeconds, cpu: res.computeCpu });
       let worst = 0;
       for (const k of ['ttft', 'tpot', 'itl', 'e2el'] as const)
         for (const s of ['mean', 'median', 'std', 'p99'] as const) {
@@ -147,11 +146,11 @@ try {
     } else comparison = `python3 failed: ${py.stderr.slice(-500)}`;
   } else comparison = 'python3 with numpy not found: numpy column left empty (we do not install it)';
 
-  console.log(`\n${formatTable(['step', 'ours (s)', 'python + numpy (s)'], rows)}\n`);
+  console.log(`\n${formatTable(['step', 'ours: wall / CPU s', 'python + numpy: wall / CPU s'], rows)}\n`);
   console.log(comparison);
   console.log(
-    `smooth goodput ${all.smoothGoodput.toFixed(1)} tok/s, goodputReq ${all.goodputReq.toFixed(2)} req/s, ` +
-      `P99 ITL ${all.vllm.itl.p99.toFixed(1)} ms, Etalon fluidity ${all.etalonFluidity.toFixed(3)}, Andes QoE ${all.andesQoE.toFixed(3)}`,
+    `smooth goodput ${all.value.smoothGoodput.toFixed(1)} tok/s, goodputReq ${all.value.goodputReq.toFixed(2)} req/s, ` +
+      `P99 ITL ${all.value.vllm.itl.p99.toFixed(1)} ms, Etalon fluidity ${all.value.etalonFluidity.toFixed(3)}, Andes QoE ${all.value.andesQoE.toFixed(3)}`,
   );
 } finally {
   if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import {
   FormatError, OptionError, PaperkitError, finishReproduction, formatTable, lineChartSvg, parseReproduceArgs, writeFileAtomic,
 } from '@paperkit/tensor-core';
 import { allMetrics, type AllMetrics, type AllMetricsOptions } from './all-metrics.js';
-import type { Slo } from './slo.js';
+import { sloAttainment, type Slo } from './slo.js';
+import { searchCapacityDetailed } from './simulator/capacity.js';
 import { readTraceTable, writeTracesJsonl, type TimeUnit, type TraceFormat } from './trace-io.js';
 import { pace } from './simulator/pace.js';
 import { simulateDetailed, type SimulateOptions } from './simulator/simulator.js';
@@ -51,6 +52,22 @@ function parseWindow(text: string): [number, number] {
   const parts = text.split(':').map(Number);
   if (parts.length !== 2 || !(parts[1] > parts[0])) throw new OptionError('--window', 'start:end in seconds with end > start', text);
   return [parts[0], parts[1]];
+}
+
+/** `--slo` of the capacity command: `reading:5` or ms bounds `ttft:..,tbt:..|tpot:..|e2e:..`. */
+export function parseCapacitySlo(text: string): Slo {
+  if (text.startsWith('reading:')) {
+    const speed = Number(text.slice('reading:'.length));
+    if (!(speed > 0)) throw new OptionError('--slo', 'reading:<tokens per second>', text);
+    return { kind: 'reading', speed };
+  }
+  const s = parseSloList(text, ['ttft', 'tbt', 'tpot', 'e2e'], '--slo');
+  const ttft = (s.ttft ?? Infinity) / 1000;
+  if (s.tbt !== undefined) return { kind: 'ttft-tbt', ttft, tbt: s.tbt / 1000 };
+  if (s.tpot !== undefined) return { kind: 'ttft-tpot', ttft, tpot: s.tpot / 1000 };
+  if (s.e2e !== undefined) return { kind: 'e2e', e2e: s.e2e / 1000 };
+  if (s.ttft !== undefined) return { kind: 'ttft-tbt', ttft, tbt: Infinity };
+  throw new OptionError('--slo', 'at least one bound', text);
 }
 
 interface MetricFlags {
@@ -144,6 +161,7 @@ interface SimFlags {
   maxBatchedTokens: number;
   chunkSize: number;
   pace?: number;
+  highPriorityShare: number;
 }
 
 function simOptions(f: SimFlags): SimulateOptions {
@@ -163,7 +181,7 @@ function simOptions(f: SimFlags): SimulateOptions {
 }
 
 function runSim(f: SimFlags, rate: number) {
-  const w = generateWorkload({ seed: f.seed, n: f.n, rate, burstiness: f.burstiness, lengths: f.lengths as 'sharegpt-like' });
+  const w = generateWorkload({ seed: f.seed, n: f.n, rate, burstiness: f.burstiness, lengths: f.lengths as 'sharegpt-like', highPriorityShare: f.highPriorityShare });
   const run = simulateDetailed(w, simOptions(f));
   return { traces: f.pace ? pace(run.traces, f.pace / 1000) : run.traces, stats: run.stats };
 }
@@ -182,7 +200,8 @@ function addSimFlags(cmd: Command): Command {
     .option('--max-num-seqs <n>', 'running sequences limit', num('--max-num-seqs', 1), 128)
     .option('--max-batched-tokens <n>', 'tokens per iteration limit', num('--max-batched-tokens', 1), 2048)
     .option('--chunk-size <n>', 'chunked: prefill tokens per iteration', num('--chunk-size', 1), 512)
-    .option('--pace <ms>', 'apply the delay trick pace(θ) to the output, θ in ms', num('--pace', 0));
+    .option('--pace <ms>', 'apply the delay trick pace(θ) to the output, θ in ms', num('--pace', 0))
+    .option('--high-priority-share <p>', 'share of requests in priority class 0 (others class 1)', num('--high-priority-share', 0), 0);
 }
 
 function addMetricFlags(cmd: Command): Command {
@@ -292,6 +311,25 @@ export function buildProgram(): Command {
     }
   });
 
+  addSimFlags(
+    program
+      .command('capacity')
+      .description('largest request rate whose simulated trace keeps attainment of an SLO at or above a level (bisection)')
+      .option('--slo <slos>', 'SLO in ms: ttft:2000,tpot:100 (keys ttft, tbt, tpot, e2e) or reading:5 (tokens/s)', 'ttft:2000,tpot:100')
+      .option('--attainment <share>', 'required share of requests meeting the SLO', num('--attainment', 0), 0.9)
+      .option('--hi <rps>', 'upper end of the search', num('--hi', 0), 16)
+      .option('--eps <rps>', 'bisection resolution', num('--eps', 0), 0.25),
+  ).action((flags: SimFlags & { slo: string; attainment: number; hi: number; eps: number }) => {
+    const slo = parseCapacitySlo(flags.slo);
+    const r = searchCapacityDetailed(
+      (rate) => runSim(flags, rate).traces,
+      (traces) => sloAttainment(traces, slo) >= flags.attainment,
+      { hi: flags.hi, eps: flags.eps },
+    );
+    console.log(formatTable(['rate (req/s)', 'attainment ok'], r.probes.map((p) => [p.rate, p.ok ? 'yes' : 'no'])));
+    console.log(`\ncapacity ${r.rate} req/s (fails at ${r.failsAt}) for ${JSON.stringify(slo)} at attainment >= ${flags.attainment}`);
+  });
+
   program
     .command('reproduce')
     .description('spec §5 experiments E1–E4 (5 seeds): reproduce [--quick] [--seeds N] [--json FILE] [--plot FILE]')
@@ -299,6 +337,10 @@ export function buildProgram(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
+      if (args.includes('--help') || args.includes('-h')) {
+        console.log('Usage: smooth-goodput reproduce [--quick] [--seeds N] [--json FILE] [--plot FILE]\n\nSpec §5 experiments E1–E4 on the simulator (default 5 seeds × 800 requests; --quick: 2 seeds × 300).');
+        return;
+      }
       const parsed = parseReproduceArgs(args, { defaultSeeds: 5, quickSeeds: 2 });
       const result = await runReproduction({ quick: parsed.quick, seeds: parsed.seeds, log: (l) => console.log(l) });
       const curves = (result.details?.e4 as { rateOverCap: number[]; meanCurves: Record<string, number[]> }) ?? undefined;

@@ -78,4 +78,14 @@ describe('smooth-goodput CLI', () => {
     expect(existsSync(join(dir, 'sweep-attainment.svg'))).toBe(true);
     expect((await run('sweep', '--rates', '3:1:1')).code).toBe(2);
   });
+
+  it('capacity bisects the rate for an SLO; reproduce --help prints its usage', async () => {
+    const r = await run('capacity', '--n', '60', '--slo', 'ttft:2000,tpot:100', '--hi', '16', '--eps', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/capacity [\d.]+ req\/s/);
+    expect((await run('capacity', '--slo', 'reading:0')).code).toBe(2);
+    const h = await run('reproduce', '--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/--quick/);
+  });
 });
