@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main, parseRates } from '../src/cli.js';
+import { main, parseRates } from '../src/cli-program.js';
 import { HAND_PAIR } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-cli-'));
