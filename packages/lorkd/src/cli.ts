@@ -19,7 +19,7 @@ program
   .option('--seeds <n>', 'number of seeds (default 3, quick 1)')
   .option('--json <file>', 'write the ReproductionResult JSON here')
   .option('--plot <file>', 'write an SVG bar chart here')
-  .option('--no-images', 'skip the 16x16 image table')
+  .option('--no-images', 'skip the 16x16 image table (always skipped with --quick)')
   .allowUnknownOption(false)
   .action(async (opts: { quick?: boolean; seeds?: string; json?: string; plot?: string; images: boolean }) => {
     const argv = [
@@ -30,7 +30,7 @@ program
     ];
     const args = parseReproduceArgs(argv, { defaultSeeds: 3, quickSeeds: 1 });
     const log = (line: string) => console.log(line);
-    const result = await runReproduction({ quick: args.quick, seeds: args.seeds, images: opts.images, log });
+    const result = await runReproduction({ quick: args.quick, seeds: args.seeds, images: opts.images === false ? false : undefined, log });
     const image = result.details?.imageTable as { rows: Parameters<typeof formatResultTable>[0]['rows'] } | undefined;
     if (image) log(`\n16x16 image world, conv experts (smaller table):\n${formatResultTable(image)}`);
     await finishReproduction(result, args, { log, plotMetrics: ['mean region acc'] });

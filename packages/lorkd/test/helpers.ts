@@ -44,7 +44,7 @@ export function randomizeExperts(model: tf.LayersModel, seed = 1): void {
     const names = layer.weights.map((w) => w.originalName);
     if (!names.some((n) => n.endsWith('expert_b'))) continue;
     const values = layer.weights.map((w) =>
-      w.originalName.endsWith('expert_b') ? tf.tensor(rng.normalArray(w.shape.reduce((a, d) => a * (d as number), 1), 0, 0.5), w.shape as number[]) : w.read().clone(),
+      w.originalName.endsWith('expert_b') ? tf.tensor(rng.normalArray((w.shape as number[]).reduce((a, d) => a * d, 1), 0, 0.5), w.shape as number[]) : w.read().clone(),
     );
     layer.setWeights(values);
     tf.dispose(values);

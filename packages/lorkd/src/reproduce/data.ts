@@ -140,7 +140,7 @@ export function makeRegionData(seed: number, sizes: SplitSizes = FULL_SIZES, opt
 export const IMAGE_SIZE = 16;
 const ORGAN_CENTRES: Array<[number, number]> = [[4, 4], [4, 11], [11, 4], [11, 11]];
 
-export function sampleImages(seed: number, label: string, perRegion: number, noise = 0.35): TaskArrays {
+export function sampleImages(seed: number, label: string, perRegion: number, noise = 0.5): TaskArrays {
   const world = createRng(seed).fork('image-world');
   // Region-specific orientation -> label permutation and grating frequency.
   const perms = ORGAN_CENTRES.map(() => world.permutation(4));
