@@ -13,7 +13,7 @@
  * default; the released classification script switches KD off).
  */
 import * as tf from '@tensorflow/tfjs';
-import { kdLoss, softmaxCrossEntropy } from '@paperkit/tensor-core';
+import { kdLoss, sparseSoftmaxCrossEntropy } from '@paperkit/tensor-core';
 
 /** Logit value outside a sample's class block: exp(-1e9 - max) is exactly 0 in float32. */
 const MASKED_LOGIT = 1e9;
@@ -21,7 +21,7 @@ const MASKED_LOGIT = 1e9;
 export interface LoRKDLossInput {
   /** Student logits over all classes, [B, sum C]. */
   logits: tf.Tensor;
-  /** Global class ids (local label + class offset of the sample's task), int32 [B], or their one-hot rows [B, sum C]. */
+  /** Global class ids (local label + class offset of the sample's task), int32 [B]. */
   labels: tf.Tensor;
   /** Per-sample class-block mask [B, sum C] (1 inside the sample's task block), see classBlockMatrix. */
   blockMask: tf.Tensor;
@@ -42,18 +42,6 @@ export interface LoRKDLossTerms {
   kd: tf.Scalar | null;
 }
 
-/**
- * Mean CE from int class ids via tensor-core's softmaxCrossEntropy. (tensor-core's
- * sparseSoftmaxCrossEntropy builds a float32 tf.oneHot, which the tfjs 4.22 wasm
- * backend fills with int bit patterns; an int32 one-hot cast to float32 is correct.)
- */
-export function crossEntropyFromIds(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const oneHot = labels.rank === 2 ? labels : tf.cast(tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1] as number), 'float32');
-    return softmaxCrossEntropy(oneHot, logits);
-  });
-}
-
 /** Restrict logits to each sample's task block (outside: -1e9). Returns a new tensor. */
 export function restrictToTaskBlock(logits: tf.Tensor, blockMask: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.add(tf.mul(logits, blockMask), tf.mul(tf.sub(blockMask, 1), MASKED_LOGIT)));
@@ -64,7 +52,7 @@ export function lorkdLoss(input: LoRKDLossInput): LoRKDLossTerms {
   const { kdWeight = 0.1, temperature = 1 } = input;
   const terms = tf.tidy(() => {
     const student = restrictToTaskBlock(input.logits, input.blockMask);
-    const task = crossEntropyFromIds(input.labels, student);
+    const task = sparseSoftmaxCrossEntropy(input.labels, student);
     let kd: tf.Scalar | null = null;
     if (input.teacherLogits && kdWeight > 0) {
       kd = kdLoss(student, restrictToTaskBlock(input.teacherLogits, input.blockMask), { temperature });

@@ -5,8 +5,8 @@
  * from LoRKD only in the model they train and whether KD is on.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, ShapeError, createRng, fit, glorotUniform, type OptimizerSpec } from '@paperkit/tensor-core';
-import { crossEntropyFromIds, lorkdLoss } from './lorkd-loss.js';
+import { OptionError, ShapeError, createRng, fit, glorotUniform, sparseSoftmaxCrossEntropy, type OptimizerSpec } from '@paperkit/tensor-core';
+import { lorkdLoss } from './lorkd-loss.js';
 import { prepareTaskData, type TaskDataset } from './task-data.js';
 import { classBlockMatrix, classOffsets, taskOneHot } from './task-labels.js';
 
@@ -161,7 +161,7 @@ export async function trainTaskModel(opts: TrainTaskModelOptions): Promise<Train
         } else {
           logits = model.apply(inputs, { training: true }) as tf.Tensor;
         }
-        if (head === 'global') return crossEntropyFromIds(batch.labels, logits);
+        if (head === 'global') return sparseSoftmaxCrossEntropy(batch.labels, logits);
         return lorkdLoss({
           logits,
           labels: batch.labels,

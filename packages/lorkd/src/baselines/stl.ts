@@ -5,8 +5,7 @@
  * parameters in total).
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, batchIndices, createRng, trainSteps } from '@paperkit/tensor-core';
-import { crossEntropyFromIds } from '../lorkd-loss.js';
+import { OptionError, batchIndices, createRng, sparseSoftmaxCrossEntropy, trainSteps } from '@paperkit/tensor-core';
 import { prepareTaskData, type TaskDataset } from '../task-data.js';
 import { classOffsets } from '../task-labels.js';
 import { resolveOptimizer, type OptimizerChoice } from '../train-task-model.js';
@@ -54,7 +53,7 @@ export async function trainSTL(options: TrainSTLOptions): Promise<tf.LayersModel
         loss: () => {
           if (plan.length === 0) plan = batchIndices(rows.length, batchSize, rng);
           const idx = tf.tensor1d(plan.shift()!, 'int32');
-          return crossEntropyFromIds(tf.gather(y, idx), model.apply(tf.gather(x, idx), { training: true }) as tf.Tensor);
+          return sparseSoftmaxCrossEntropy(tf.gather(y, idx), model.apply(tf.gather(x, idx), { training: true }) as tf.Tensor);
         },
       });
     } finally {
