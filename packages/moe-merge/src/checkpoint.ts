@@ -96,18 +96,26 @@ export class Checkpoint {
     return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
   }
 
-  /** Element-range reads of one tensor (positioned reads; nothing cached). */
+  /**
+   * Element-range reads of one tensor through positioned reads. The returned
+   * array is a view of a buffer this source reuses, valid until its next `read`
+   * (the merge engine consumes each chunk before reading the same source again),
+   * so streaming a tensor leaves no garbage buffers behind for the GC to lag on.
+   */
   source(name: string): TensorSource {
     const info = this.index.info(name);
     const size = FLOAT_DTYPES[info.dtype];
     const path = join(this.dir, info.file);
     if (size === undefined) throw new FormatError(path, `tensor ${name} has dtype ${info.dtype}; only F32/BF16/F16 weights can be merged`);
     const numel = info.shape.reduce((a, b) => a * b, 1);
+    let bytes = new Uint8Array(0);
+    let decoded = new Float32Array(0);
     return {
       numel,
       read: (start, end) => {
-        const length = (end - start) * size;
-        const bytes = new Uint8Array(length);
+        const count = end - start;
+        const length = count * size;
+        if (bytes.byteLength < length) bytes = new Uint8Array(length);
         const fd = this.fd(path);
         let done = 0;
         while (done < length) {
@@ -115,9 +123,12 @@ export class Checkpoint {
           if (n === 0) throw new FormatError(path, `file ended while reading tensor ${name}`);
           done += n;
         }
-        if (info.dtype === 'F32') return new Float32Array(bytes.buffer, 0, end - start);
-        const bits = new Uint16Array(bytes.buffer, 0, end - start);
-        return info.dtype === 'BF16' ? bfloat16ToFloat32(bits) : float16ToFloat32(bits);
+        if (info.dtype === 'F32') return new Float32Array(bytes.buffer, 0, count);
+        const bits = new Uint16Array(bytes.buffer, 0, count);
+        const wide = info.dtype === 'BF16' ? bfloat16ToFloat32(bits) : float16ToFloat32(bits);
+        if (decoded.length < count) decoded = new Float32Array(count);
+        decoded.set(wide);
+        return decoded.subarray(0, count);
       },
     };
   }

@@ -34,7 +34,7 @@ export interface MergeOptions {
   seed?: Seed;
   /** Label mixed into the DARE seed so different tensors get different masks (default ''). */
   key?: string;
-  /** Elements per chunk (default 1<<20). */
+  /** Elements per chunk (default 1<<18: 1 MB of float32 per source). */
   chunkSize?: number;
 }
 
@@ -105,7 +105,7 @@ export function mergeTensorSources(
   if (consensus !== 'sum' && consensus !== 'count') throw new OptionError('consensus', "'sum' or 'count'", consensus);
   const rescale = options.rescale ?? 'inverse-density';
   if (rescale !== 'inverse-density' && rescale !== 'none') throw new OptionError('rescale', "'inverse-density' or 'none'", rescale);
-  const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1 << 20));
+  const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1 << 18));
   const weights = experts.map((e) => e.weight ?? 1);
   const densities = experts.map((e) => e.density ?? options.density ?? defaults.density);
   densities.forEach((d, i) => {

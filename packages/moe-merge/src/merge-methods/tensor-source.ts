@@ -7,7 +7,10 @@
 export interface TensorSource {
   /** Number of elements. */
   readonly numel: number;
-  /** Elements [start, end) as float32. The result may be a view; the engine never writes into it. */
+  /**
+   * Elements [start, end) as float32. The result may be a view that is only valid
+   * until the next `read` of this source; the engine never writes into it.
+   */
   read(start: number, end: number): Float32Array;
 }
 
