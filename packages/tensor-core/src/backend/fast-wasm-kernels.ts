@@ -16,7 +16,8 @@
  * What the overrides do (each keeps results equal to the plain path within
  * 1e-5; test/backend/fast-wasm-kernels.test.ts checks forward and gradients):
  * - BatchMatMul: brings both operands into the layout XNNPACK accepts with a
- *   cache-blocked transpose written in JS over the wasm heap, folds a batched
+ *   transpose over the wasm heap (4 x 4 blocks in wasm SIMD, ./simd-kernels.ts,
+ *   or a cache-blocked JS loop for sides not divisible by 4), folds a batched
  *   left operand against a shared right operand into one tall GEMM, and
  *   routes the shared-left case through one GEMM over concatenated columns.
  *   Batched x batched products with large entries run one XNNPACK GEMM per
@@ -34,13 +35,16 @@
  *   the rows in JS; the original transposes the input first (a strided copy)
  *   and then reduces the last axis.
  * - PaperkitAdamUpdate: one pass over parameter, gradient and both moments
- *   per variable (used by FusedAdamOptimizer in ../training/fused-adam.ts).
+ *   per variable, four lanes at a time in wasm SIMD (./simd-kernels.ts; a JS
+ *   loop where SIMD is unavailable); used by FusedAdamOptimizer in
+ *   ../training/fused-adam.ts.
  *
  * XNNPACK caches its packed right operand per tensor id, and tfjs tensors are
  * immutable, so everything here writes fresh outputs and never edits an input.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
+import { simdKernelsFor } from './simd-kernels.js';
 
 /** The kernel name of the fused Adam update (see ../training/fused-adam.ts). */
 export const FUSED_ADAM_KERNEL = 'PaperkitAdamUpdate';
@@ -65,7 +69,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   getMemoryOffset(dataId: object): number;
   dataIdMap: { delete(dataId: object): boolean };
-  wasm: { tfjs: { disposeData(id: number): void } };
+  wasm: { tfjs: { disposeData(id: number): void }; asm?: { memory?: WebAssembly.Memory } };
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;
@@ -231,6 +235,17 @@ function swapAxesInfo(
   inner: number,
 ): tf.TensorInfo {
   const out = backend.makeOutput(outShape, 'float32');
+  if (mid === 1 && inner === 1 && rows % 4 === 0 && cols % 4 === 0) {
+    // Matrix transposes with sides divisible by 4: 4 x 4 blocks in wasm SIMD.
+    const simd = simdKernelsFor(backend.wasm.asm?.memory);
+    if (simd !== null) {
+      const src = backend.getMemoryOffset(x.dataId);
+      const dst = backend.getMemoryOffset(out.dataId);
+      const bytes = rows * cols * 4;
+      for (let o = 0; o < outer; o++) simd.transpose(src + o * bytes, dst + o * bytes, rows, cols);
+      return out;
+    }
+  }
   // Views are taken after the allocation: a heap growth detaches older views.
   const src = backend.typedArrayFromHeap(x) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
@@ -345,6 +360,22 @@ function recurringLeftOperand(a: tf.TensorInfo): boolean {
   return false;
 }
 
+/**
+ * Whether A^T B^(T) is cheaper as (B^(T)^T A)^T, counting copied elements:
+ * the direct form transposes A (K*M) and, with transposeB, B (K*N); the
+ * swapped form transposes the output (M*N) and, without transposeB, B (K*N),
+ * and its right operand A is packed once per tensor and then cached. The
+ * swapped form is only considered for an A that recurs (a constant like a
+ * GCN's adjacency, or an activation feeding several products), else XNNPACK
+ * would repack A on every call; with transposeB it needs no input copy and
+ * is taken whenever its output copy is smaller.
+ */
+function swapPays(a: tf.TensorInfo, m: number, k: number, n: number, transposeB: boolean): boolean {
+  const recurring = recurringLeftOperand(a);
+  if (transposeB) return m * n < k * (m + n);
+  return recurring && k * n + m * n < k * m;
+}
+
 /** The XNNPACK GEMM of the original kernel: a [rows, K] x b [K, N], both plain row-major. */
 function gemm(backend: unknown, a: tf.TensorInfo, rows: number, k: number, b: tf.TensorInfo, n: number): tf.TensorInfo {
   return callOriginal('BatchMatMul', {
@@ -382,12 +413,10 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo {
     return t;
   };
   try {
-    if (batchA === 1 && batchB === 1 && transposeA && (transposeB || recurringLeftOperand(a))) {
+    if (batchA === 1 && batchB === 1 && transposeA && swapPays(a, m, k, n, transposeB)) {
       // out = A^T B^(T) computed as (B^(T)^T A)^T: A becomes XNNPACK's right
       // operand in its stored [K, M] layout, so it is never transposed, and
-      // XNNPACK keeps it packed for as long as the tensor lives. Taken when A
-      // recurs (a constant such as a GCN's adjacency, or a data batch reused
-      // across steps) or when B is transposed too (then no input needs a copy).
+      // XNNPACK keeps it packed for as long as the tensor lives. See swapPays.
       const left = transposeB ? b : own(transposeLast2(backend, b, 1, k, n)); // [N, K]
       const outT = own(gemm(backend, left, n, k, a, m)); // [N, M]
       const out = transposeLast2(backend, outT, 1, n, m);
@@ -535,20 +564,48 @@ function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
   const outP = backend.makeOutput(param.shape, 'float32');
   const outM = backend.makeOutput(param.shape, 'float32');
   const outV = backend.makeOutput(param.shape, 'float32');
-  adamUpdateArrays(
-    backend.typedArrayFromHeap(param) as Float32Array,
-    backend.typedArrayFromHeap(grad) as Float32Array,
-    backend.typedArrayFromHeap(m) as Float32Array,
-    backend.typedArrayFromHeap(v) as Float32Array,
-    backend.typedArrayFromHeap(outP) as Float32Array,
-    backend.typedArrayFromHeap(outM) as Float32Array,
-    backend.typedArrayFromHeap(outV) as Float32Array,
-    attrs,
-  );
+  const n = sizeOf(param.shape);
+  // Four lanes at a time in wasm SIMD (simd-kernels.ts); the last n % 4 in JS.
+  const simd = simdKernelsFor(backend.wasm.asm?.memory);
+  let from = 0;
+  if (simd !== null) {
+    const c = adamConstants(attrs);
+    const vecLen = n - (n % 4);
+    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+    simd.adam(at(param), at(grad), at(m), at(v), at(outP), at(outM), at(outV), vecLen * 4,
+      attrs.beta1, c.d1, attrs.beta2, c.d2, c.stepSize, c.invSqrtC2, attrs.epsilon, c.decay);
+    from = vecLen;
+  }
+  if (from < n) {
+    adamUpdateArrays(
+      backend.typedArrayFromHeap(param) as Float32Array,
+      backend.typedArrayFromHeap(grad) as Float32Array,
+      backend.typedArrayFromHeap(m) as Float32Array,
+      backend.typedArrayFromHeap(v) as Float32Array,
+      backend.typedArrayFromHeap(outP) as Float32Array,
+      backend.typedArrayFromHeap(outM) as Float32Array,
+      backend.typedArrayFromHeap(outV) as Float32Array,
+      attrs,
+      from,
+    );
+  }
   return [outP, outM, outV];
 }
 
-/** The Adam arithmetic on plain arrays (the kernel body; exported for tests). */
+/** The per-step constants of the rearranged update (see adamUpdateWasm). */
+function adamConstants(attrs: AdamUpdateAttrs): { d1: number; d2: number; stepSize: number; invSqrtC2: number; decay: number } {
+  const c1 = 1 - Math.fround(Math.pow(attrs.beta1, attrs.step));
+  const c2 = 1 - Math.fround(Math.pow(attrs.beta2, attrs.step));
+  return {
+    d1: 1 - attrs.beta1,
+    d2: 1 - attrs.beta2,
+    stepSize: attrs.learningRate / c1,
+    invSqrtC2: 1 / Math.sqrt(c2),
+    decay: 1 - attrs.learningRate * attrs.weightDecay,
+  };
+}
+
+/** The Adam arithmetic on plain arrays from index `from` on (the kernel's JS path; exported for tests). */
 export function adamUpdateArrays(
   p: Float32Array,
   g: Float32Array,
@@ -558,17 +615,12 @@ export function adamUpdateArrays(
   outM: Float32Array,
   outV: Float32Array,
   attrs: AdamUpdateAttrs,
+  from = 0,
 ): void {
-  const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, step: t, weightDecay: wd } = attrs;
-  const c1 = 1 - Math.fround(Math.pow(b1, t));
-  const c2 = 1 - Math.fround(Math.pow(b2, t));
-  const d1 = 1 - b1;
-  const d2 = 1 - b2;
-  const stepSize = lr / c1;
-  const invSqrtC2 = 1 / Math.sqrt(c2);
-  const decay = 1 - lr * wd;
+  const { beta1: b1, beta2: b2, epsilon: eps } = attrs;
+  const { d1, d2, stepSize, invSqrtC2, decay } = adamConstants(attrs);
   const n = p.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const gi = g[i];
     const mi = b1 * m[i] + d1 * gi;
     const vi = b2 * v[i] + d2 * gi * gi;

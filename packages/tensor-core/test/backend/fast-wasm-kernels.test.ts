@@ -9,6 +9,7 @@ import {
   registerFastWasmKernels,
   unregisterFastWasmKernels,
 } from '../../src/backend/fast-wasm-kernels.js';
+import { simdKernelsFor, simdModuleBytes } from '../../src/backend/simd-kernels.js';
 import { FusedAdamOptimizer } from '../../src/training/fused-adam.js';
 
 // The overrides must be invisible except for speed: every case below runs the
@@ -201,6 +202,9 @@ describe('fast BatchMatMul equals the plain wasm kernel and cpu within 1e-5 (for
 describe('fast Transpose equals cpu exactly', () => {
   const cases: [number[], number[]][] = [
     [[64, 64], [1, 0]],
+    [[512, 512], [1, 0]], // power-of-two rows (cache aliasing)
+    [[3, 8, 12], [0, 2, 1]], // sides divisible by 4: the wasm SIMD path
+    [[8, 12], [1, 0]],
     [[37, 53], [1, 0]],
     [[3, 33, 17], [0, 2, 1]],
     [[4, 5, 6], [1, 0, 2]],
@@ -324,6 +328,29 @@ describe('FusedAdamOptimizer', () => {
     // (beta^t is rounded to float32 like tfjs's accumulated beta powers, hence 5 digits)
     expect(outP[0]).toBeCloseTo(0.9, 5);
     expect(outP[1]).toBeCloseTo(-1.9, 5);
+  });
+
+  it('the hand-assembled wasm SIMD Adam validates and equals the JS loop within 1e-6 (Node 20 has wasm SIMD)', () => {
+    expect(WebAssembly.validate(simdModuleBytes())).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const simd = simdKernelsFor(memory);
+    expect(simd).not.toBeNull();
+    const n = 1000; // a multiple of 4: the kernel's contract
+    const view = (k: number) => new Float32Array(memory.buffer, k * n * 4, n);
+    const [p, g, m, v] = [0, 1, 2, 3].map(view);
+    p.set(values(n, 71));
+    g.set(values(n, 72));
+    m.set(values(n, 73).map((x) => 0.1 * x));
+    v.set(values(n, 74).map((x) => 0.01 * x * x));
+    const attrs = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: 4, weightDecay: 0.05 };
+    const js = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    adamUpdateArrays(p, g, m, v, js[0], js[1], js[2], attrs);
+    const c1 = 1 - Math.fround(0.9 ** 4);
+    const c2 = 1 - Math.fround(0.999 ** 4);
+    simd!.adam(0, 4 * n, 8 * n, 12 * n, 16 * n, 20 * n, 24 * n, 4 * n, 0.9, 0.1, 0.999, 1 - 0.999, 0.01 / c1, 1 / Math.sqrt(c2), 1e-8, 1 - 0.01 * 0.05);
+    expect(relErr(view(4), js[0])).toBeLessThanOrEqual(1e-6);
+    expect(relErr(view(5), js[1])).toBeLessThanOrEqual(1e-6);
+    expect(relErr(view(6), js[2])).toBeLessThanOrEqual(1e-6);
   });
 
   it('rejects a bad option with an OptionError naming it', () => {

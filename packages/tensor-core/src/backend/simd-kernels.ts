@@ -1,0 +1,212 @@
+/**
+ * A few loops in WebAssembly SIMD, assembled here byte by byte and run on the
+ * tfjs wasm backend's own memory (imported as `env.memory`), so that they read
+ * and write tensors in place of the JS loops of fast-wasm-kernels.ts.
+ *
+ * Why hand-assembled: the loops are short, and shipping a prebuilt .wasm (or
+ * a toolchain) for three functions would cost more than these bytes. Why at
+ * all: a JS loop has no SIMD, and the Adam update (one division and one
+ * square root per element) ran at about 8 ns per element in V8; f32x4 does
+ * four lanes per instruction.
+ *
+ * Everything degrades gracefully: when the engine lacks wasm SIMD or the
+ * backend does not expose its memory, `simdKernelsFor` returns null and the
+ * callers use their JS loops.
+ *
+ * Encoding reference: the WebAssembly core spec (binary format, section 5)
+ * and the fixed-width SIMD proposal's opcode table (0xFD prefix).
+ */
+
+/** The exported functions; pointers and lengths are in bytes. */
+export interface SimdKernels {
+  /**
+   * Adam over `bytes / 4` floats (bytes a multiple of 16):
+   * m' = b1 m + d1 g; v' = b2 v + d2 g^2; p' = p decay - step m' / (sqrt(v') invSqrtC2 + eps).
+   */
+  adam(
+    p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, bytes: number,
+    b1: number, d1: number, b2: number, d2: number, step: number, invSqrtC2: number, eps: number, decay: number,
+  ): void;
+  /** dst [cols, rows] = transpose of src [rows, cols] (float32; rows and cols multiples of 4), in 4 x 4 blocks. */
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+}
+
+// Opcodes used below.
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_GE_U = 0x4f;
+const I32_MUL = 0x6c;
+const I32_SHL = 0x74;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const VOID = 0x40;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const END = 0x0b;
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+const V128_LOAD = [...simd(0x00), 0, 0]; // memarg: align 2^0 (no claim), offset 0
+const V128_STORE = [...simd(0x0b), 0, 0];
+const F32X4_SPLAT = simd(0x13);
+/** i8x16.shuffle picking float lanes (0-3 first operand, 4-7 second). */
+const shuffle = (lanes: number[]): number[] => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+const F32X4_SQRT = simd(0xe3);
+const F32X4_ADD = simd(0xe4);
+const F32X4_SUB = simd(0xe5);
+const F32X4_MUL = simd(0xe6);
+const F32X4_DIV = simd(0xe7);
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const get = (i: number): number[] => [LOCAL_GET, ...uleb(i)];
+const set = (i: number): number[] => [LOCAL_SET, ...uleb(i)];
+
+/** The Adam function's body (locals after the 16 parameters; see SimdKernels.adam). */
+function adamBody(): number[] {
+  // params: 0 p, 1 g, 2 m, 3 v, 4 outP, 5 outM, 6 outV, 7 bytes (i32);
+  //         8 b1, 9 d1, 10 b2, 11 d2, 12 step, 13 invSqrtC2, 14 eps, 15 decay (f32)
+  // locals: 16 i (i32); 17..24 the eight f32 params splatted (v128); 25 g, 26 m', 27 v' (v128)
+  const I = 16;
+  const splat = (k: number) => 17 + (k - 8); // splatted copy of f32 param k
+  const G = 25;
+  const M = 26;
+  const V = 27;
+  const at = (ptr: number) => [...get(ptr), ...get(I), I32_ADD]; // address ptr + i
+  const code: number[] = [];
+  for (let k = 8; k <= 15; k++) code.push(...get(k), ...F32X4_SPLAT, ...set(splat(k)));
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(...get(I), ...get(7), I32_GE_U, BR_IF, 1); // i >= bytes: leave
+  code.push(...at(1), ...V128_LOAD, ...set(G));
+  // m' = b1 m + d1 g
+  code.push(...get(splat(8)), ...at(2), ...V128_LOAD, ...F32X4_MUL, ...get(splat(9)), ...get(G), ...F32X4_MUL, ...F32X4_ADD, ...set(M));
+  code.push(...at(5), ...get(M), ...V128_STORE);
+  // v' = b2 v + d2 g g
+  code.push(...get(splat(10)), ...at(3), ...V128_LOAD, ...F32X4_MUL);
+  code.push(...get(splat(11)), ...get(G), ...get(G), ...F32X4_MUL, ...F32X4_MUL, ...F32X4_ADD, ...set(V));
+  code.push(...at(6), ...get(V), ...V128_STORE);
+  // p' = p decay - (step m') / (sqrt(v') invSqrtC2 + eps)
+  code.push(...at(4));
+  code.push(...at(0), ...V128_LOAD, ...get(splat(15)), ...F32X4_MUL);
+  code.push(...get(splat(12)), ...get(M), ...F32X4_MUL);
+  code.push(...get(V), ...F32X4_SQRT, ...get(splat(13)), ...F32X4_MUL, ...get(splat(14)), ...F32X4_ADD);
+  code.push(...F32X4_DIV, ...F32X4_SUB, ...V128_STORE);
+  code.push(...get(I), I32_CONST, ...sleb(16), I32_ADD, ...set(I));
+  code.push(BR, 0, END, END, END);
+  const locals = vec([[...uleb(1), I32], [...uleb(11), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * The transpose function's body: for every 4 x 4 block, four row loads, the
+ * classic two-stage shuffle (interleave row pairs, then combine halves), four
+ * column stores.
+ */
+function transposeBody(): number[] {
+  // params: 0 src, 1 dst, 2 rows, 3 cols; locals: 4 i, 5 j, 6 rowBytes, 7 colBytes, 8 s, 9 d (i32);
+  // 10..13 the block's rows, 14..17 the interleaved pairs (v128)
+  const [I, J, RB, CB, S, D] = [4, 5, 6, 7, 8, 9];
+  const R = [10, 11, 12, 13];
+  const T = [14, 15, 16, 17];
+  const code: number[] = [];
+  code.push(...get(3), I32_CONST, ...sleb(2), I32_SHL, ...set(RB));
+  code.push(...get(2), I32_CONST, ...sleb(2), I32_SHL, ...set(CB));
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(...get(I), ...get(2), I32_GE_U, BR_IF, 1);
+  code.push(I32_CONST, 0, ...set(J));
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(...get(J), ...get(3), I32_GE_U, BR_IF, 1);
+  // s = src + i * rowBytes + 4 j
+  code.push(...get(0), ...get(I), ...get(RB), I32_MUL, I32_ADD, ...get(J), I32_CONST, ...sleb(2), I32_SHL, I32_ADD, ...set(S));
+  for (let r = 0; r < 4; r++) {
+    code.push(...get(S), ...V128_LOAD, ...set(R[r]));
+    if (r < 3) code.push(...get(S), ...get(RB), I32_ADD, ...set(S));
+  }
+  code.push(...get(R[0]), ...get(R[1]), ...shuffle([0, 4, 1, 5]), ...set(T[0]));
+  code.push(...get(R[0]), ...get(R[1]), ...shuffle([2, 6, 3, 7]), ...set(T[1]));
+  code.push(...get(R[2]), ...get(R[3]), ...shuffle([0, 4, 1, 5]), ...set(T[2]));
+  code.push(...get(R[2]), ...get(R[3]), ...shuffle([2, 6, 3, 7]), ...set(T[3]));
+  // d = dst + j * colBytes + 4 i
+  code.push(...get(1), ...get(J), ...get(CB), I32_MUL, I32_ADD, ...get(I), I32_CONST, ...sleb(2), I32_SHL, I32_ADD, ...set(D));
+  const outputs: [number, number, number[]][] = [
+    [T[0], T[2], [0, 1, 4, 5]],
+    [T[0], T[2], [2, 3, 6, 7]],
+    [T[1], T[3], [0, 1, 4, 5]],
+    [T[1], T[3], [2, 3, 6, 7]],
+  ];
+  outputs.forEach(([x, y, lanes], r) => {
+    code.push(...get(D), ...get(x), ...get(y), ...shuffle(lanes), ...V128_STORE);
+    if (r < 3) code.push(...get(D), ...get(CB), I32_ADD, ...set(D));
+  });
+  code.push(...get(J), I32_CONST, ...sleb(4), I32_ADD, ...set(J), BR, 0, END, END);
+  code.push(...get(I), I32_CONST, ...sleb(4), I32_ADD, ...set(I), BR, 0, END, END, END);
+  const locals = vec([[...uleb(6), I32], [...uleb(8), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module's bytes. */
+export function simdModuleBytes(): Uint8Array {
+  const adamType = [0x60, ...vec([...new Array(8).fill([I32]), ...new Array(8).fill([F32])]), ...vec([])];
+  const transposeType = [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    ...section(1, vec([adamType, transposeType])), // types
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // import memory, min 0, no max
+    ...section(3, vec([uleb(0), uleb(1)])), // function 0: type 0, function 1: type 1
+    ...section(7, vec([[...name('adam'), 0x00, 0x00], [...name('transpose'), 0x00, 0x01]])), // exports
+    ...section(10, vec([adamBody(), transposeBody()])), // code
+  ];
+  return Uint8Array.from(bytes);
+}
+
+const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+/** The SIMD kernels bound to `memory`, or null where wasm SIMD is unavailable. */
+export function simdKernelsFor(memory: WebAssembly.Memory | undefined): SimdKernels | null {
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  let kernels = cache.get(memory);
+  if (kernels === undefined) {
+    kernels = null;
+    try {
+      const bytes = simdModuleBytes();
+      if (WebAssembly.validate(bytes)) {
+        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+        kernels = instance.exports as unknown as SimdKernels;
+      }
+    } catch {
+      kernels = null;
+    }
+    cache.set(memory, kernels);
+  }
+  return kernels;
+}
