@@ -22,6 +22,9 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await saveTinyLlama(join(dir, `same${i}`));
   await saveTinyLlama(join(dir, 'wide'), { config: { hidden_size: 48, head_dim: 12 } });
   await saveTinyLlama(join(dir, 'biased'), { config: { attention_bias: true } });
+  await saveTinyLlama(join(dir, 'kv4'), { config: { num_key_value_heads: 4 } });
+  await saveTinyLlama(join(dir, 'qwen'), { config: { model_type: 'qwen2' as never } });
+  for (const name of ['tbase', 't0', 't1']) await saveTinyLlama(join(dir, name), { noise: name === 'tbase' ? 0 : 0.05, seed: name.length, config: { tie_word_embeddings: true } });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,6 +54,16 @@ describe('Mixtral structure (spec section 7)', () => {
     const e1 = await loadCheckpoint(join(dir, 'e1'));
     expect(Array.from(ck.read('model.layers.1.block_sparse_moe.experts.1.w1.weight'))).toEqual(Array.from(e1.read('model.layers.1.mlp.gate_proj.weight')));
     e1.close();
+    ck.close();
+  });
+
+  it('has one tensor fewer (no lm_head) when the embeddings are tied', async () => {
+    const out = join(dir, 'moe-tied');
+    await buildMoE({ ...cfg(), baseModel: join(dir, 'tbase'), experts: ['t0', 't1'].map((e, i) => ({ sourceModel: join(dir, e), positivePromptIds: P[i] })) }, { out });
+    const ck = await loadCheckpoint(out);
+    expect(ck.names.length).toBe(3 + 2 * (7 + 3 * 2) - 1);
+    expect(ck.has('lm_head.weight')).toBe(false);
+    expect(ck.config.tie_word_embeddings).toBe(true);
     ck.close();
   });
 
@@ -102,6 +115,8 @@ describe('caught before writing (spec section 7): the out dir does not exist aft
     ['identical prompts for every expert', () => ({ ...cfg(), experts: ['e0', 'e1', 'e2'].map((e) => ({ sourceModel: join(dir, e), positivePromptIds: [[1, 2, 3]] })) }), OptionError],
     ['width mismatch (suggests the heterogeneous path)', () => cfg({}, ['e0', 'wide', 'e2']), ShapeError],
     ['attention_bias', () => cfg({}, ['e0', 'biased', 'e2']), OptionError],
+    ['KV-head mismatch (suggests the heterogeneous path)', () => cfg({}, ['e0', 'kv4', 'e2']), ShapeError],
+    ['unsupported model_type', () => cfg({}, ['e0', 'qwen', 'e2']), OptionError],
     ['missing path', () => cfg({}, ['e0', 'nope', 'e2']), FormatError],
   ];
   for (const [label, make, type] of cases) {
@@ -109,7 +124,7 @@ describe('caught before writing (spec section 7): the out dir does not exist aft
       const out = join(dir, `fail-${label.replace(/\W+/g, '-')}`);
       const err = await buildMoE(make(), { out }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(type as new () => Error);
-      if (label.startsWith('width')) expect(String((err as Error).message)).toMatch(/ProjectorMoE/);
+      if (label.includes('heterogeneous')) expect(String((err as Error).message)).toMatch(/ProjectorMoE/);
       if (label.startsWith('missing')) expect(String((err as Error).message)).toMatch(/nope/);
       expect(existsSync(out)).toBe(false);
     });
