@@ -32,7 +32,8 @@
  *   the backward pass (saveTensorsForBackwardMode), and on wasm each clone was
  *   a malloc and a memcpy: about 200 copies per transformer training step.
  * - Sum over leading axes (bias gradients: [rows, n] -> [n]): one pass over
- *   the rows in JS; the original transposes the input first (a strided copy)
+ *   the rows, adding each into the result (wasm SIMD when n is a multiple of
+ *   4, else JS); the original transposes the input first (a strided copy)
  *   and then reduces the last axis.
  * - PaperkitAdamUpdate: one pass over parameter, gradient and both moments
  *   per variable, four lanes at a time in wasm SIMD (./simd-kernels.ts; a JS
@@ -336,6 +337,11 @@ function fastSum(args: KernelArgs): tf.TensorInfo {
   const rest = x.shape.slice(axes.length);
   const cols = sizeOf(rest);
   const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+  const simd = cols % 4 === 0 ? simdKernelsFor(backend.wasm.asm?.memory) : null;
+  if (simd !== null) {
+    simd.sumRows(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), rows, cols);
+    return out;
+  }
   const src = backend.typedArrayFromHeap(x) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
   const acc = new Float64Array(cols);

@@ -29,6 +29,8 @@ export interface SimdKernels {
   ): void;
   /** dst [cols, rows] = transpose of src [rows, cols] (float32; rows and cols multiples of 4), in 4 x 4 blocks. */
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  /** dst [cols] = column sums of src [rows, cols] (float32, cols a multiple of 4), accumulated row by row. */
+  sumRows(src: number, dst: number, rows: number, cols: number): void;
 }
 
 // Opcodes used below.
@@ -174,6 +176,33 @@ function transposeBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * The column-sum body: zero dst, then add every row of src into it four
+ * lanes at a time, so dst stays in cache and src is read once, in order.
+ */
+function sumRowsBody(): number[] {
+  // params: 0 src, 1 dst, 2 rows, 3 cols; locals: 4 i, 5 j, 6 rowBytes, 7 s, 8 addr (i32)
+  const [I, J, RB, S, A] = [4, 5, 6, 7, 8];
+  const V128_ZERO = [...simd(0x0c), ...new Array(16).fill(0)];
+  const code: number[] = [];
+  code.push(...get(3), I32_CONST, ...sleb(2), I32_SHL, ...set(RB));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(J), ...get(RB), I32_GE_U, BR_IF, 1);
+  code.push(...get(1), ...get(J), I32_ADD, ...V128_ZERO, ...V128_STORE);
+  code.push(...get(J), I32_CONST, ...sleb(16), I32_ADD, ...set(J), BR, 0, END, END);
+  code.push(...get(0), ...set(S));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(I), ...get(2), I32_GE_U, BR_IF, 1);
+  code.push(I32_CONST, 0, ...set(J));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(J), ...get(RB), I32_GE_U, BR_IF, 1);
+  code.push(...get(1), ...get(J), I32_ADD, ...set(A));
+  code.push(...get(A), ...get(A), ...V128_LOAD, ...get(S), ...get(J), I32_ADD, ...V128_LOAD, ...F32X4_ADD, ...V128_STORE);
+  code.push(...get(J), I32_CONST, ...sleb(16), I32_ADD, ...set(J), BR, 0, END, END);
+  code.push(...get(S), ...get(RB), I32_ADD, ...set(S));
+  code.push(...get(I), I32_CONST, ...sleb(1), I32_ADD, ...set(I), BR, 0, END, END, END);
+  const locals = vec([[...uleb(5), I32]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 /** The module's bytes. */
 export function simdModuleBytes(): Uint8Array {
   const adamType = [0x60, ...vec([...new Array(8).fill([I32]), ...new Array(8).fill([F32])]), ...vec([])];
@@ -182,9 +211,9 @@ export function simdModuleBytes(): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
     ...section(1, vec([adamType, transposeType])), // types
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // import memory, min 0, no max
-    ...section(3, vec([uleb(0), uleb(1)])), // function 0: type 0, function 1: type 1
-    ...section(7, vec([[...name('adam'), 0x00, 0x00], [...name('transpose'), 0x00, 0x01]])), // exports
-    ...section(10, vec([adamBody(), transposeBody()])), // code
+    ...section(3, vec([uleb(0), uleb(1), uleb(1)])), // function 0: type 0, functions 1 and 2: type 1
+    ...section(7, vec([[...name('adam'), 0x00, 0x00], [...name('transpose'), 0x00, 0x01], [...name('sumRows'), 0x00, 0x02]])),
+    ...section(10, vec([adamBody(), transposeBody(), sumRowsBody()])), // code
   ];
   return Uint8Array.from(bytes);
 }
