@@ -23,6 +23,9 @@ export interface ProjectorMoEOptions {
   seed?: Seed;
 }
 
+/** Numbers the instances so their tfjs variable names stay unique. */
+let instances = 0;
+
 /** The top-K mask of router scores, with no gradient (topk has none in tfjs). */
 const topKMask = (k: number) =>
   tf.customGrad(((scores: tf.Tensor) => ({
@@ -56,10 +59,14 @@ export class ProjectorMoE extends Module implements CausalLM {
     const padMean = (pick: (e: TinyLlama) => tf.Tensor) =>
       tf.tidy(() => tf.div(tf.addN(experts.map((e) => tf.pad(pick(e), [[0, 0], [0, dm - e.config.hidden_size]]))), experts.length));
     const headOf = (e: TinyLlama) => e.tensor(e.config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-    this.embed = tf.variable(padMean((e) => e.tensor('model.embed_tokens.weight')), true, `projector_moe/embed_${Math.random().toString(36).slice(2)}`);
-    this.head = tf.variable(padMean(headOf), true, `projector_moe/head_${Math.random().toString(36).slice(2)}`);
+    instances += 1;
+    const embed = padMean((e) => e.tensor('model.embed_tokens.weight'));
+    const head = padMean(headOf);
+    this.embed = tf.variable(embed, true, `projector_moe_${instances}/embed`);
+    this.head = tf.variable(head, true, `projector_moe_${instances}/head`);
+    tf.dispose([embed, head]);
     const rng = createRng(options.seed ?? 0);
-    this.router = new Dense({ inDim: dm, outDim: experts.length, bias: false, rng: rng.fork('router'), name: 'projector_moe/router' });
+    this.router = new Dense({ inDim: dm, outDim: experts.length, bias: false, rng: rng.fork('router'), name: `projector_moe_${instances}/router` });
     this.projIn = experts.map((e, i) => new MLP({ sizes: [dm, dm, e.config.hidden_size], activation: 'gelu', rng: rng.fork(`in${i}`) }));
     this.projOut = experts.map((e, i) => new MLP({ sizes: [e.config.hidden_size, dm, dm], activation: 'gelu', rng: rng.fork(`out${i}`) }));
   }

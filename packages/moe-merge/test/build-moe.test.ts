@@ -102,6 +102,9 @@ describe('identities (spec section 7)', () => {
       const y = moe.logits(x);
       expect(tf.max(tf.abs(tf.sub(y, ref))).dataSync()[0]).toBeLessThan(1e-5);
       y.dispose();
+      const tensors = tf.memory().numTensors;
+      for (let i = 0; i < 20; i++) tf.dispose(Object.values(moe.forward(x, { routing: true })));
+      expect(tf.memory().numTensors).toBe(tensors); // the MoE forward leaks nothing
       moe.dispose();
     }
     tf.dispose([x, ref]);

@@ -59,6 +59,18 @@ describe('moe-merge CLI', () => {
     await run('dense', join(dir, 'moe.yaml'), out);
     expect(inspectCheckpoint(out).config?.model_type).toBe('llama');
   });
+  it('tokenises text prompts with the base model\'s local tokenizer.json', async () => {
+    const vocab: Record<string, number> = { '<unk>': 0 };
+    ['add', 'two', 'numbers', 'sort', 'the', 'list', 'please'].forEach((w, i) => (vocab[w] = i + 2));
+    writeFileSync(join(dir, 'base', 'tokenizer.json'), JSON.stringify({ model: { type: 'WordLevel', vocab, unk_token: '<unk>' } }));
+    writeFileSync(
+      join(dir, 'text.yaml'),
+      'base_model: base\ngate_mode: hidden\nexperts:\n  - source_model: e0\n    positive_prompts: ["add two numbers please"]\n  - source_model: e1\n    positive_prompts: ["sort the list"]\n',
+    );
+    const text = await run(join(dir, 'text.yaml'), join(dir, 'text-out'), '--dry-run');
+    expect(text).toMatch(/expert 0: .*\(1 positive \/ 0 negative prompts\)/);
+    expect(text).toMatch(/router: gate_mode hidden, 2 experts, top-2/);
+  });
   it('parses shard sizes', () => {
     expect(parseSize('5GB')).toBe(5e9);
     expect(parseSize('2GiB')).toBe(2 * 1024 ** 3);
