@@ -19,7 +19,7 @@ export interface DecoderWeights {
 export interface DecoderOutput {
   /** [B, T, V] */
   logits: tf.Tensor3D;
-  /** When asked: the residual stream entering each layer, [B*T, H] (mergekit's `hidden` gate input). */
+  /** When asked: the residual stream entering each layer, [B*T, H] (mergekit's `hidden` gate input); the caller disposes them. */
   layerInputs?: tf.Tensor2D[];
 }
 
