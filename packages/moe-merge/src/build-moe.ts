@@ -13,6 +13,7 @@ import { cheapEmbedGates, GATE_MODES, gateWarnings, hiddenGates, randomGates, ty
 import { TinyLlama } from './llama/tiny-llama.js';
 import { checkSharedMerge, mergeSharedTensor, openMergeInputs, type MergeInputs, type SharedMergeConfig } from './merge-inputs.js';
 import { mixtralConfig, mixtralTensorPlan, type PlannedTensor } from './mixtral-layout.js';
+import { formatRoutingReport, routingReport, type RoutingReport } from './routing-report.js';
 import { LocalTokenizer } from './tokenizer.js';
 
 export interface ExpertConfig {
@@ -57,6 +58,12 @@ export interface BuildMoEOptions {
   overwrite?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /**
+   * After writing, run the file on each expert's prompts and report per-layer routing
+   * (routing-report.ts). Default: on when the output is under 256 MB (the tfjs forward
+   * loads the whole model) and the gates come from prompts.
+   */
+  routingReport?: boolean;
 }
 
 export interface BuildMoEResult {
@@ -69,6 +76,8 @@ export interface BuildMoEResult {
   tensorCount: number;
   /** Output bytes of tensor data. */
   totalBytes: number;
+  /** Per-layer routing of each expert's own prompts through the written file (when computed). */
+  routing?: RoutingReport;
 }
 
 const BYTES: Record<CheckpointDType, number> = { float32: 4, bfloat16: 2, float16: 2 };
@@ -176,7 +185,13 @@ export async function buildMoE(cfg: BuildMoEConfig, options: BuildMoEOptions = {
       { config, tensors: expertTensors(inputs, plan, cfg, shared, gates, seed, options.log) },
       { dtype, maxShardBytes: options.maxShardBytes, overwrite: options.overwrite },
     );
-    return { out: options.out, config, plan: lines, warnings, tensorCount: plan.length, totalBytes };
+    const promptGates = gateMode !== 'random' && gateMode !== 'uniform_random';
+    let routing: RoutingReport | undefined;
+    if (options.routingReport ?? (promptGates && totalBytes < 256e6)) {
+      routing = await routingReport(options.out!, prompts, typeof c.bos_token_id === 'number' ? c.bos_token_id : null);
+      lines.push(...formatRoutingReport(routing));
+    }
+    return { out: options.out, config, plan: lines, warnings, tensorCount: plan.length, totalBytes, routing };
   } finally {
     inputs.close();
   }

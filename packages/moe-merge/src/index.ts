@@ -13,6 +13,8 @@ export {
 export { arraySource, type TensorSource } from './merge-methods/tensor-source.js';
 /** Build a Mixtral checkpoint from dense experts (streams, writes atomically). */
 export { buildMoE, resolvePrompts, type BuildMoEConfig, type BuildMoEOptions, type BuildMoEResult, type ExpertConfig } from './build-moe.js';
+/** Per-layer routing of each expert's prompts through a written Mixtral file. */
+export { routingReport, formatRoutingReport, type RoutingReport } from './routing-report.js';
 /** Dense merge baselines: every tensor merged into one Llama checkpoint. */
 export { buildDense, type BuildDenseConfig } from './build-dense.js';
 /** Shared-layer merge rules of buildMoE. */

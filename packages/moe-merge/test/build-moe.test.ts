@@ -163,3 +163,16 @@ describe('YAML config', () => {
     expect(c.experts[1].negativePromptIds).toEqual([[3, 4, 5]]);
   });
 });
+
+describe('routing report (spec section 8)', () => {
+  it('reports, per layer, the share of each expert\'s own prompt tokens routed to it', async () => {
+    const out = join(dir, 'moe-report');
+    const res = await buildMoE(cfg({ gateMode: 'hidden', expertsPerToken: 1 }), { out });
+    expect(res.routing?.share.length).toBe(2);
+    expect(res.routing?.chance).toBeCloseTo(1 / 3, 6);
+    for (const row of res.routing!.share) for (const v of row) expect(v >= 0 && v <= 1).toBe(true);
+    expect(res.plan.some((l) => l.startsWith('routing report'))).toBe(true);
+    const none = await buildMoE(cfg({ gateMode: 'random' }), { out: join(dir, 'moe-report-random') });
+    expect(none.routing).toBeUndefined();
+  });
+});
