@@ -105,7 +105,7 @@ export function addTaskExperts(model: tf.LayersModel, options: AddTaskExpertsOpt
       }
       const expert = cls === 'Dense'
         ? makeDenseExpert(layer, ins[0], ranks, alpha, routing)
-        : makeConvExpert(layer, ins[0], ranks, alpha, routing, factorization);
+        : makeConvExpert(layer, ranks, alpha, routing, factorization);
       const out = expert.apply([ins[0], taskRows]) as tf.SymbolicTensor;
       initExperts(expert, layer, ranks, factorization, rng);
       return out;
@@ -156,7 +156,7 @@ function makeDenseExpert(layer: tf.layers.Layer, x: tf.SymbolicTensor, ranks: nu
 }
 
 function makeConvExpert(
-  layer: tf.layers.Layer, x: tf.SymbolicTensor, ranks: number[], alpha: number, routing: ExpertRouting, factorization: ConvFactorization,
+  layer: tf.layers.Layer, ranks: number[], alpha: number, routing: ExpertRouting, factorization: ConvFactorization,
 ): MultiExpertConv2D {
   const config = layer.getConfig() as {
     filters: number; kernelSize: number[]; strides: number[]; padding: string; dilationRate: number | number[];
@@ -171,7 +171,6 @@ function makeConvExpert(
     throw new OptionError('factorization', `'lowrank-kxk-1x1' for the non-square kernel of layer "${layer.name}"`, factorization);
   }
   checkRanks(layer, ranks, layer.getWeights()[0].shape);
-  void x;
   return new MultiExpertConv2D({
     filters: config.filters, kernelSize, strides: pair(config.strides), padding: config.padding,
     dilationRate: pair(config.dilationRate), activation: config.activation, useBias: config.useBias, name: config.name,

@@ -70,8 +70,8 @@ export function mergeExpert(student: tf.LayersModel, task: number, options: Merg
   const info: MergedInfo = { student, task, experts: new Map(), head: null };
 
   const x = tf.input({ shape: xInputs[0].shape.slice(1) as number[] });
-  const remappedInputs = student.inputs.map((t) => (taskIds.has(t.id) ? x : x));
-  const outputs = rebuildGraph(student, remappedInputs, (layer, ins) => {
+  // Every student input maps to x: the task input only feeds expert layers, which are rebuilt without it.
+  const outputs = rebuildGraph(student, student.inputs.map(() => x), (layer, ins) => {
     const sliceHead = classesPerTask !== undefined && outputLayerNames.has(layer.name);
     if (isExpertLayer(layer)) {
       const plain = plainLayerFor(layer, sliceHead ? classesPerTask![task] : undefined);

@@ -140,7 +140,7 @@ export async function trainTaskModel(opts: TrainTaskModelOptions): Promise<Train
     owned.push(blocks);
     const variables = [...model.trainableWeights.map((w) => w.read() as tf.Variable), ...projector];
     const result = await fit({
-      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v])),
+      data,
       variables,
       optimizer: resolveOptimizer(opts.optimizer, opts.lr),
       epochs,
