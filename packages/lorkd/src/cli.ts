@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `lorkd` command line: argument parsing and printing only (the work is in
  * reproduce/run.ts and the public API).
