@@ -14,6 +14,11 @@ export interface EvaluateOptions {
   labels?: 'local' | 'global';
   /** Rows per forward pass (default 256); the last partial batch is included. */
   batchSize?: number;
+  /**
+   * 'block' (default): predict inside the sample's class block (task id known).
+   * 'all': argmax over every class (task id unknown; a hit needs the right task and class).
+   */
+  predictIn?: 'block' | 'all';
 }
 
 export interface TaskEvaluation {
@@ -39,6 +44,7 @@ export async function evaluateTasks(model: tf.LayersModel | tf.LayersModel[], da
   const offsets = classOffsets(classesPerTask);
   const predicted = new Int32Array(prepared.n);
   if (Array.isArray(model)) {
+    if (options.predictIn === 'all') throw new OptionError('predictIn', "'block' for per-task models (they only have their own classes)", 'all');
     if (model.length !== T) throw new OptionError('models', `one model per task (${T})`, model.length);
     for (let t = 0; t < T; t++) {
       const rows: number[] = [];
@@ -64,7 +70,7 @@ export async function evaluateTasks(model: tf.LayersModel | tf.LayersModel[], da
           const rows = taskRowsFor(model, ids, T);
           const logits = model.predict(rows ? [xb, rows] : xb) as tf.Tensor;
           const mask = tf.matMul(taskOneHot(ids, T), blocks);
-          return tf.argMax(restrictToTaskBlock(logits, mask), -1);
+          return tf.argMax(options.predictIn === 'all' ? logits : restrictToTaskBlock(logits, mask), -1);
         }));
       }
       const all = tf.concat(parts);

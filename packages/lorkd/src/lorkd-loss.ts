@@ -3,7 +3,7 @@
  *
  *   L_task = (1/B) * sum_t n_t * CE(head_t(f_S[task = t]), y - offset_t)
  *   L_kd   = tau^2 * KL( softmax(z_T / tau) || softmax(z_S / tau) )   (batchmean)
- *   L      = L_task + lambda_kd * L_kd
+ *   L      = L_task + lambda_kd * L_kd (+ lambda_g * CE over all classes, the optional global head)
  *
  * The per-task heads are the class blocks of one concatenated output layer:
  * sample b's logits outside its task's block are pushed to -1e9 before the
@@ -34,6 +34,11 @@ export interface LoRKDLossInput {
   kdWeight?: number;
   /** tau (default 1). */
   temperature?: number;
+  /**
+   * lambda_g of the optional global head (default 0): CE of the unrestricted logits against the global label,
+   * which teaches the class blocks to compete, so a model can be read without a task id.
+   */
+  globalWeight?: number;
 }
 
 export interface LoRKDLossTerms {
@@ -49,7 +54,7 @@ export function restrictToTaskBlock(logits: tf.Tensor, blockMask: tf.Tensor): tf
 
 /** The LoRKD loss terms of one mixed-task batch. Returns new tensors. */
 export function lorkdLoss(input: LoRKDLossInput): LoRKDLossTerms {
-  const { kdWeight = 0.1, temperature = 1 } = input;
+  const { kdWeight = 0.1, temperature = 1, globalWeight = 0 } = input;
   const terms = tf.tidy(() => {
     const student = restrictToTaskBlock(input.logits, input.blockMask);
     const task = sparseSoftmaxCrossEntropy(input.labels, student);
@@ -59,7 +64,8 @@ export function lorkdLoss(input: LoRKDLossInput): LoRKDLossTerms {
     } else if (input.studentFeatures && input.teacherFeatures && kdWeight > 0) {
       kd = kdLoss(input.studentFeatures, input.teacherFeatures, { temperature });
     }
-    const total = kd ? (tf.add(task, tf.mul(kd, kdWeight)) as tf.Scalar) : task;
+    let total = kd ? (tf.add(task, tf.mul(kd, kdWeight)) as tf.Scalar) : task;
+    if (globalWeight > 0) total = tf.add(total, tf.mul(sparseSoftmaxCrossEntropy(input.labels, input.logits), globalWeight)) as tf.Scalar;
     return kd ? { total, task, kd } : { total, task };
   }) as { total: tf.Scalar; task: tf.Scalar; kd?: tf.Scalar };
   return { total: terms.total, task: terms.task, kd: terms.kd ?? null };

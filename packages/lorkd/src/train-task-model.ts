@@ -40,6 +40,8 @@ export interface TrainTaskModelOptions {
   kd?: KDOptions | false;
   /** 'task' (default): per-task heads (class blocks); 'global': one CE over all classes (the teacher's global head). */
   head?: 'task' | 'global';
+  /** lambda_g: weight of the optional global-head CE added to the task loss (default 0; spec section 2). */
+  globalWeight?: number;
   /** 'sgd' (default: momentum 0.9, as the official script), 'adam', a tensor-core spec or a tf.Optimizer. */
   optimizer?: OptimizerChoice;
   /** Learning rate for the string optimizers (default 0.05 for sgd, 3e-3 for adam). */
@@ -170,6 +172,7 @@ export async function trainTaskModel(opts: TrainTaskModelOptions): Promise<Train
           studentFeatures,
           teacherFeatures,
           kdWeight: useKD ? kd!.weight : 0,
+          globalWeight: opts.globalWeight ?? 0,
           temperature: kd?.temperature ?? 1,
         }).total;
       },

@@ -36,3 +36,16 @@ describe('evaluateTasks', () => {
     expect(big.accuracy).toBe(result.accuracy);
   });
 });
+
+describe('evaluateTasks without a task id', () => {
+  it("predictIn 'all' takes the argmax over every class, so a hit needs the right block", async () => {
+    const x = tf.zeros([2, 5]);
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 4, kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: 0 }) })] });
+    model.layers[0].setWeights([tf.zeros([5, 4]), tf.tensor1d([0, 5, 1, 0])]); // global argmax: class 1 (task 0, local 1)
+    const data = { x, y: [1, 0], task: [0, 1] };
+    const inBlock = await evaluateTasks(model, data, { classesPerTask: [2, 2] });
+    const global = await evaluateTasks(model, data, { classesPerTask: [2, 2], predictIn: 'all' });
+    expect(inBlock.perTask).toEqual([1, 1]); // task 1: block [1, 0] -> local 0
+    expect(global.perTask).toEqual([1, 0]); // task 1's row predicts a class of task 0
+  });
+});

@@ -40,3 +40,15 @@ describe('LoRKD loss', () => {
     expect(restricted[0]).toBeLessThan(-1e8);
   });
 });
+
+describe('global head term', () => {
+  it('globalWeight adds lambda_g times the CE over all classes', () => {
+    const logits = tf.tensor2d([[1, 2, 0, 3]]);
+    const labels = tf.tensor1d([1], 'int32');
+    const mask = tf.matMul(taskOneHot([0], 2), classBlockMatrix([2, 2]));
+    const base = lorkdLoss({ logits, labels, blockMask: mask }).total.dataSync()[0];
+    const withGlobal = lorkdLoss({ logits, labels, blockMask: mask, globalWeight: 0.5 }).total.dataSync()[0];
+    const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(0) + Math.exp(3));
+    expect(withGlobal - base).toBeCloseTo(0.5 * (lse - 2), 5);
+  });
+});
