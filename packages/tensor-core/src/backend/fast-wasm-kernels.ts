@@ -45,7 +45,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
-import { simdKernelsFor } from './simd-kernels.js';
+import { simdKernelsFor, type WasmMemory } from './simd-kernels.js';
 
 /** The kernel name of the fused Adam update (see ../training/fused-adam.ts). */
 export const FUSED_ADAM_KERNEL = 'PaperkitAdamUpdate';
@@ -70,7 +70,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   getMemoryOffset(dataId: object): number;
   dataIdMap: { delete(dataId: object): boolean };
-  wasm: { tfjs: { disposeData(id: number): void }; asm?: { memory?: WebAssembly.Memory } };
+  wasm: { tfjs: { disposeData(id: number): void }; asm?: { memory?: WasmMemory } };
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;

@@ -17,6 +17,28 @@
  * and the fixed-width SIMD proposal's opcode table (0xFD prefix).
  */
 
+/**
+ * The slice of the WebAssembly JS API used here. tsconfig's lib is ES2022
+ * without DOM, whose typings carry the WebAssembly namespace, so it is
+ * declared locally and taken from globalThis.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** A fresh wasm memory of `pages` 64 KiB pages (for tests). */
+export function newWasmMemory(pages: number): WasmMemory {
+  if (wasmApi === undefined) throw new Error('WebAssembly is not available');
+  return new wasmApi.Memory({ initial: pages });
+}
+
 /** The exported functions; pointers and lengths are in bytes. */
 export interface SimdKernels {
   /**
@@ -218,18 +240,18 @@ export function simdModuleBytes(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+const cache = new WeakMap<WasmMemory, SimdKernels | null>();
 
 /** The SIMD kernels bound to `memory`, or null where wasm SIMD is unavailable. */
-export function simdKernelsFor(memory: WebAssembly.Memory | undefined): SimdKernels | null {
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+export function simdKernelsFor(memory: WasmMemory | undefined): SimdKernels | null {
+  if (wasmApi === undefined || memory === undefined || !(memory instanceof wasmApi.Memory)) return null;
   let kernels = cache.get(memory);
   if (kernels === undefined) {
     kernels = null;
     try {
       const bytes = simdModuleBytes();
-      if (WebAssembly.validate(bytes)) {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      if (wasmApi.validate(bytes)) {
+        const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
         kernels = instance.exports as unknown as SimdKernels;
       }
     } catch {
