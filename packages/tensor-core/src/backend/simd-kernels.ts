@@ -53,6 +53,11 @@ export interface SimdKernels {
   transpose(src: number, dst: number, rows: number, cols: number): void;
   /** dst [cols] = column sums of src [rows, cols] (float32, cols a multiple of 4), accumulated row by row. */
   sumRows(src: number, dst: number, rows: number, cols: number): void;
+  /**
+   * c[e] = a[e] b[e] for e < batch, a [batch, m, k], b [batch, k, n], c [batch, m, n] (float32,
+   * plain row-major, n a multiple of 4): rows of c accumulate a[e, i, kk] * b[e, kk, :].
+   */
+  bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number): void;
 }
 
 // Opcodes used below.
@@ -66,6 +71,7 @@ const I32_ADD = 0x6a;
 const I32_GE_U = 0x4f;
 const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
+const F32_LOAD = [0x2a, 2, 0]; // memarg: align 2^2, offset 0
 const BLOCK = 0x02;
 const LOOP = 0x03;
 const VOID = 0x40;
@@ -225,17 +231,55 @@ function sumRowsBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
+/** The batched small-GEMM body (see SimdKernels.bmm), with running pointers instead of index arithmetic. */
+function bmmBody(): number[] {
+  // params: 0 a, 1 b, 2 c, 3 batch, 4 m, 5 k, 6 n
+  // locals: 7 e, 8 i, 9 kk, 10 j, 11 rowBytes (n * 4), 12 aPtr, 13 bBase, 14 bRow, 15 cRow, 16 kRowBytes (k * n * 4) (i32); 17 s (v128)
+  const [E, I, KK, J, NB, AP, BB, BR_, CR, KB, S] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const V128_ZERO = [...simd(0x0c), ...new Array(16).fill(0)];
+  const inc = (local: number, by: number[]) => [...get(local), ...by, I32_ADD, ...set(local)];
+  const code: number[] = [];
+  code.push(...get(6), I32_CONST, ...sleb(2), I32_SHL, ...set(NB));
+  code.push(...get(5), ...get(NB), I32_MUL, ...set(KB));
+  code.push(...get(0), ...set(AP), ...get(1), ...set(BB), ...get(2), ...set(CR));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(E), ...get(3), I32_GE_U, BR_IF, 1); // batch entries
+  code.push(I32_CONST, 0, ...set(I));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(I), ...get(4), I32_GE_U, BR_IF, 1); // rows of c
+  code.push(I32_CONST, 0, ...set(J));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(J), ...get(NB), I32_GE_U, BR_IF, 1); // zero the row
+  code.push(...get(CR), ...get(J), I32_ADD, ...V128_ZERO, ...V128_STORE, ...inc(J, [I32_CONST, ...sleb(16)]), BR, 0, END, END);
+  code.push(...get(BB), ...set(BR_), I32_CONST, 0, ...set(KK));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(KK), ...get(5), I32_GE_U, BR_IF, 1); // shared dim
+  code.push(...get(AP), ...F32_LOAD, ...F32X4_SPLAT, ...set(S), I32_CONST, 0, ...set(J));
+  code.push(BLOCK, VOID, LOOP, VOID, ...get(J), ...get(NB), I32_GE_U, BR_IF, 1); // row += s * b row
+  code.push(...get(CR), ...get(J), I32_ADD);
+  code.push(...get(CR), ...get(J), I32_ADD, ...V128_LOAD, ...get(S), ...get(BR_), ...get(J), I32_ADD, ...V128_LOAD, ...F32X4_MUL, ...F32X4_ADD);
+  code.push(...V128_STORE, ...inc(J, [I32_CONST, ...sleb(16)]), BR, 0, END, END);
+  code.push(...inc(AP, [I32_CONST, ...sleb(4)]), ...inc(BR_, get(NB)), ...inc(KK, [I32_CONST, ...sleb(1)]), BR, 0, END, END);
+  code.push(...inc(CR, get(NB)), ...inc(I, [I32_CONST, ...sleb(1)]), BR, 0, END, END);
+  code.push(...inc(BB, get(KB)), ...inc(E, [I32_CONST, ...sleb(1)]), BR, 0, END, END, END);
+  const locals = vec([[...uleb(10), I32], [...uleb(1), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 /** The module's bytes. */
 export function simdModuleBytes(): Uint8Array {
   const adamType = [0x60, ...vec([...new Array(8).fill([I32]), ...new Array(8).fill([F32])]), ...vec([])];
   const transposeType = [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])];
+  const bmmType = [0x60, ...vec(new Array(7).fill([I32])), ...vec([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-    ...section(1, vec([adamType, transposeType])), // types
+    ...section(1, vec([adamType, transposeType, bmmType])), // types
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // import memory, min 0, no max
-    ...section(3, vec([uleb(0), uleb(1), uleb(1)])), // function 0: type 0, functions 1 and 2: type 1
-    ...section(7, vec([[...name('adam'), 0x00, 0x00], [...name('transpose'), 0x00, 0x01], [...name('sumRows'), 0x00, 0x02]])),
-    ...section(10, vec([adamBody(), transposeBody(), sumRowsBody()])), // code
+    ...section(3, vec([uleb(0), uleb(1), uleb(1), uleb(2)])), // the functions' types
+    ...section(7, vec([
+      [...name('adam'), 0x00, 0x00],
+      [...name('transpose'), 0x00, 0x01],
+      [...name('sumRows'), 0x00, 0x02],
+      [...name('bmm'), 0x00, 0x03],
+    ])),
+    ...section(10, vec([adamBody(), transposeBody(), sumRowsBody(), bmmBody()])), // code
   ];
   return Uint8Array.from(bytes);
 }

@@ -111,8 +111,10 @@ const SHAPES: [number[], number[], number, number, number, boolean][] = [
   [[], [], 1, 17, 5, true], // a row vector
   [[], [], 33, 1, 7, true], // outer product (K = 1)
   [[], [], 130, 70, 3, true], // tall, narrow
-  [[5], [5], 9, 11, 13, true], // batched x batched, small entries (loop kernel)
-  [[2, 3], [2, 3], 31, 40, 33, true], // rank 4, entries above the per-batch GEMM threshold
+  [[5], [5], 9, 11, 13, true], // batched x batched, small entries, N odd (loop kernel)
+  [[5], [5], 9, 11, 12, true], // small entries, N % 4 = 0 (wasm SIMD batched kernel)
+  [[2, 4], [2, 4], 32, 16, 32, true], // attention-sized entries (wasm SIMD batched kernel)
+  [[2, 3], [2, 3], 70, 65, 66, true], // rank 4, entries above the per-entry XNNPACK threshold
   [[4], [], 7, 12, 5, false], // batched activations x shared weight (one tall GEMM)
   [[3, 2], [1, 1], 6, 10, 9, false], // rank 4 against size-1 batch dims
   [[], [4], 6, 10, 9, false], // shared left operand x batched
@@ -365,15 +367,16 @@ describe('no leaks', () => {
     await use('fast');
     const w = tf.variable(tf.tensor2d(values(24 * 16, 31), [24, 16]));
     const x = tf.tensor2d(values(30 * 24, 32), [30, 24]);
-    const q = tf.variable(tf.tensor4d(values(2 * 2 * 40 * 24, 33), [2, 2, 40, 24]));
+    const q = tf.variable(tf.tensor4d(values(2 * 2 * 70 * 72, 33), [2, 2, 70, 72]));
     const optimizer = new FusedAdamOptimizer({ learningRate: 1e-3 });
     const step = () => {
       optimizer.minimize(
         () =>
           tf.tidy(() => {
             const h = tf.matMul(x, w); // backward: transposeA and transposeB products
-            const att = tf.matMul(q, q, true, false); // [2, 2, 24, 24], K = 40: above the per-batch GEMM threshold
-            return tf.add(tf.mean(tf.square(h)), tf.mean(att)) as tf.Scalar;
+            const att = tf.matMul(q, q, true, false); // [2, 2, 72, 72], K = 70: per-entry XNNPACK
+            const small = tf.matMul(tf.slice(q, [0, 0, 0, 0], [2, 2, 8, 8]), tf.slice(q, [0, 0, 0, 0], [2, 2, 8, 8]), false, true); // SIMD batched
+            return tf.add(tf.add(tf.mean(tf.square(h)), tf.mean(att)), tf.mean(small)) as tf.Scalar;
           }),
         false,
         [w, q],
