@@ -20,13 +20,15 @@
  *   or a cache-blocked JS loop for sides not divisible by 4), folds a batched
  *   left operand against a shared right operand into one tall GEMM, and
  *   routes the shared-left case through one GEMM over concatenated columns.
+ *   A transposed left operand that recurs is used as XNNPACK's right operand
+ *   instead (A^T B = (B^T A)^T), which keeps it packed (see swapPays).
  *   Batched x batched products with large entries run one XNNPACK GEMM per
  *   entry on zero-copy views; small entries (short attention) run a wasm SIMD
  *   batched kernel (./simd-kernels.ts) when the output width is a multiple of
  *   4, else the original loop kernel. Broadcast batch dims are materialised
  *   first.
- * - Transpose: the cache-blocked JS transpose for float32 permutations that
- *   amount to a (batched) matrix transpose, e.g. [B, R, C] -> [B, C, R] or a
+ * - Transpose: the same blocked matrix transpose for float32 permutations
+ *   that amount to a (batched) matrix transpose, e.g. [B, R, C] -> [B, C, R] or a
  *   swap of two adjacent axis groups; other permutations use the original.
  * - Identity: shares the buffer (reference count + 1) instead of copying it,
  *   as the cpu backend does. tfjs's engine clones every tensor it saves for
