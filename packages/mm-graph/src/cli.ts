@@ -105,8 +105,8 @@ function program(): Command {
     .option('--json <file>', 'write the ReproductionResult JSON')
     .option('--plot <file>', 'write an SVG bar chart')
     .action(async () => {
-      const argv = process.argv.slice(process.argv.indexOf('reproduce') + 1);
-      const args = parseReproduceArgs(argv, { defaultSeeds: 3 });
+      const rest = process.argv.slice(process.argv.indexOf('reproduce') + 1);
+      const args = parseReproduceArgs(rest, { defaultSeeds: 3 });
       const result = await runReproduction({ quick: args.quick, seeds: args.seeds, progress: true });
       await finishReproduction(result, args, { plotMetrics: ['acc', 'mrr'] });
     });
@@ -140,8 +140,11 @@ function describeValue(value: PickleValue, indent: string, depth = 0): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+// `pnpm cli -- bench ...` forwards the `--` separator; drop it so commander sees the subcommand.
+const argv = process.argv[2] === '--' ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv;
+
 program()
-  .parseAsync(process.argv)
+  .parseAsync(argv)
   .catch((error: unknown) => {
     if (error instanceof PaperkitError) {
       console.error(`mm-graph: ${error.message}`);

@@ -29,6 +29,9 @@ describe('training', () => {
     const input = makeGraphInput(nc, 'both');
     const models = [new GCN({ inDim: 48, outDim: 8 }), new SAGE({ inDim: 48, outDim: 8 }), new MMGCN({ textDim: 32, imageDim: 16, numNodes: 300, numClasses: 8 })];
     const lp = makeSyntheticLP({ seed: 2, numNodes: 200 });
+    const empty = tf.memory().numTensors;
+    for (const make of [() => new GCN({ inDim: 48, outDim: 8 }), () => new MMGCN({ textDim: 32, imageDim: 16, numNodes: 300, numClasses: 8 })]) make().dispose();
+    expect(tf.memory().numTensors).toBe(empty);
     const before = tf.memory().numTensors;
     for (const m of models) await trainNodeClassification(m, nc, { input, epochs: 3, seed: 0 });
     const afterShort = tf.memory().numTensors;

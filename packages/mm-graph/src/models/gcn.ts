@@ -53,7 +53,9 @@ export class GCN extends GraphEncoder {
     const sizes = [options.inDim, ...new Array(layers - 1).fill(hidden), options.outDim];
     for (let l = 0; l < layers; l++) {
       this.lins.push(new Dense({ inDim: sizes[l], outDim: sizes[l + 1], bias: false, rng, name: `gcn/lin${l}` }));
-      this.biases.push(tf.variable(tf.zeros([sizes[l + 1]]), true));
+      const zeros = tf.zeros([sizes[l + 1]]);
+      this.biases.push(tf.variable(zeros, true));
+      zeros.dispose(); // the variable keeps its own reference
     }
     this.rng = rng.fork('dropout');
   }

@@ -75,7 +75,12 @@ export class MMGCN extends GraphEncoder {
       }
       this.branches.push(branch);
     }
-    this.idEmbedding = mode === 'none' ? null : tf.variable(glorotUniform(rng, [options.numNodes, dim]), mode === 'trainable');
+    if (mode === 'none') this.idEmbedding = null;
+    else {
+      const init = glorotUniform(rng, [options.numNodes, dim]);
+      this.idEmbedding = tf.variable(init, mode === 'trainable');
+      init.dispose(); // the variable keeps its own reference
+    }
     this.head = options.numClasses
       ? new MLP({ sizes: [dim, dim, dim, options.numClasses], dropout: options.dropout ?? 0.5, rng, name: 'mmgcn/head' })
       : null;

@@ -19,8 +19,8 @@ describe('readTorchFile on hand-built torch.save archives', () => {
     expect(t).toBeInstanceOf(TorchTensor);
     expect(t.dtype).toBe('float32');
     expect(t.shape).toEqual([4, 3]);
-    expect(Array.from(await t.read())).toEqual(Array.from(data));
-    expect(Array.from(await t.readRows(1, 3))).toEqual(Array.from(data.subarray(3, 9)));
+    expect(Array.from((await t.read()) as ArrayLike<number>)).toEqual(Array.from(data));
+    expect(Array.from((await t.readRows(1, 3)) as ArrayLike<number>)).toEqual(Array.from(data.subarray(3, 9)));
   });
 
   it('reads an edge-split dict of int64 tensors (with negatives [n, K]) as Int32Array', async () => {
@@ -52,8 +52,8 @@ describe('readTorchFile on hand-built torch.save archives', () => {
   it('reads a strided (transposed) view element by element', async () => {
     // Storage [[0,1,2],[3,4,5]] viewed as its transpose [3, 2] with stride [1, 3].
     const t = (await readTorchBytes(torchSaveBytes(tensor('int32', [3, 2], Int32Array.from([0, 1, 2, 3, 4, 5]), { stride: [1, 3] })))) as TorchTensor;
-    expect(Array.from(await t.read())).toEqual([0, 3, 1, 4, 2, 5]);
-    expect(Array.from(await t.readRows(1, 2))).toEqual([1, 4]);
+    expect(Array.from((await t.read()) as ArrayLike<number>)).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(Array.from((await t.readRows(1, 2)) as ArrayLike<number>)).toEqual([1, 4]);
   });
 
   it('keeps one handle open with keepOpen and releases it on close', async () => {

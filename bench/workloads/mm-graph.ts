@@ -1,0 +1,48 @@
+/**
+ * @paperkit/mm-graph bench workloads: one full-batch GCN training step (2 layers, hidden 32,
+ * PyG normalisation, dropout 0.5, cross-entropy on the training nodes, Adam) on the spec §5 NC
+ * preset, with each message-passing implementation:
+ * - spmm: the custom-gradient CSR multiply (forward A·X, backward Aᵀ·dY in JS), the default;
+ * - gather: tf.gather + tf.unsortedSegmentSum. tfjs's UnsortedSegmentSum kernel loops over the
+ *   segments with a full mask each (O(nodes × edges × features)), so this path is timed on a
+ *   300-node graph; at the preset's 1500 nodes one step takes minutes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeOptimizer, sparseSoftmaxCrossEntropy } from '../../packages/tensor-core/src/index.js';
+import { GCN, gatherRows, makeGraphInput, makeSyntheticNC, type MessagePassingPath } from '../../packages/mm-graph/src/index.js';
+import type { BenchStep, BenchWorkload } from '../workload.js';
+
+function gcnStep(numNodes: number, path: MessagePassingPath): () => Promise<BenchStep> {
+  return async () => {
+    const g = makeSyntheticNC({ seed: 0, numNodes });
+    const input = makeGraphInput(g, 'both', { path });
+    const model = new GCN({ inDim: 48, outDim: 8, seed: 0 });
+    const idx = g.nodeSplit!.train;
+    const labels = tf.tensor1d(Int32Array.from(idx, (i) => g.labels![i]), 'int32');
+    const optimizer = makeOptimizer({ name: 'adam', lr: 0.01 });
+    const variables = model.trainableVariables;
+    return {
+      step() {
+        const cost = optimizer.minimize(
+          () => sparseSoftmaxCrossEntropy(labels, gatherRows(model.forward(input, { training: true }), idx, path)),
+          true,
+          variables,
+        );
+        cost?.dataSync();
+        cost?.dispose();
+      },
+      dispose() {
+        optimizer.dispose();
+        labels.dispose();
+        model.dispose();
+        input.dispose();
+      },
+    };
+  };
+}
+
+export const workloads: BenchWorkload[] = [
+  { name: 'mm-graph gcn-step spmm N=1500', setup: gcnStep(1500, 'spmm') },
+  { name: 'mm-graph gcn-step spmm N=300', setup: gcnStep(300, 'spmm') },
+  { name: 'mm-graph gcn-step gather N=300', setup: gcnStep(300, 'gather') },
+];
