@@ -146,7 +146,7 @@ const argv = process.argv[2] === '--' ? [...process.argv.slice(0, 2), ...process
 program()
   .parseAsync(argv)
   .catch((error: unknown) => {
-    if (error instanceof PaperkitError) {
+    if (error instanceof PaperkitError || (error as NodeJS.ErrnoException)?.code === 'ENOENT') {
       console.error(`mm-graph: ${error.message}`);
       process.exit(2);
     }
