@@ -147,7 +147,7 @@ program()
   .parseAsync(argv)
   .catch((error: unknown) => {
     if (error instanceof PaperkitError || (error as NodeJS.ErrnoException)?.code === 'ENOENT') {
-      console.error(`mm-graph: ${error.message}`);
+      console.error(`mm-graph: ${(error as Error).message}`);
       process.exit(2);
     }
     throw error;
