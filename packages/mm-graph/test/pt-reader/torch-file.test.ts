@@ -56,6 +56,16 @@ describe('readTorchFile on hand-built torch.save archives', () => {
     expect(Array.from((await t.readRows(1, 2)) as ArrayLike<number>)).toEqual([1, 4]);
   });
 
+  it('widens float16 storages to float32 and reads deflate-compressed entries (re-zipped archives)', async () => {
+    const half = tensor('float16', [3], Uint16Array.from([0x3c00, 0xc000, 0x3800])); // 1, -2, 0.5
+    const t = (await readTorchBytes(torchSaveBytes(half))) as TorchTensor;
+    expect(Array.from(await t.readFloat32())).toEqual([1, -2, 0.5]);
+    const { unzipSync } = await import('fflate');
+    const files = unzipSync(torchSaveBytes({ a: [1, 2, 3] }));
+    const recompressed = zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, [v, { level: 6 }]])) as never);
+    expect(await readTorchBytes(recompressed)).toEqual({ a: [1, 2, 3] });
+  });
+
   it('keeps one handle open with keepOpen and releases it on close', async () => {
     const file = join(dir, 'open.pt');
     writeTorchFile(file, tensor('float64', [2], Float64Array.from([1.5, -2])));
