@@ -11,7 +11,7 @@ const report = join(root, '.vitest-report.json');
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status ?? 1;
 
 const vitest = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)]);
-const packaging = process.argv.length > 2 ? 0 : run(bin('turbo'), ['run', 'typecheck', 'lint:package', '--output-logs=errors-only']);
+const packaging = process.argv.length > 2 ? 0 : run(bin('turbo'), ['run', 'typecheck', 'lint:package', '--continue', '--output-logs=errors-only']);
 
 if (existsSync(report)) {
   const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, 'utf8'));

@@ -48,6 +48,10 @@ const cases: Record<string, () => tf.Tensor[]> = {
   'UnsortedSegmentSum forward': () => [
     tf.unsortedSegmentSum(tf.tensor2d(table, [6, 3]), tf.tensor1d([0, 3, 1, 3, 0, 2], 'int32'), 5),
   ],
+  'UnsortedSegmentSum on rank-3 data and int32 values': () => [
+    tf.unsortedSegmentSum(tf.tensor3d([...table, ...table], [4, 3, 3]), tf.tensor1d([2, 2, 0, 3], 'int32'), 4),
+    tf.unsortedSegmentSum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), tf.tensor1d([1, 1, 0], 'int32'), 3),
+  ],
   'gather gradient (UnsortedSegmentSum)': () => {
     const weights = tf.tensor2d(gatherWeights, [ids.length, 3]);
     return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), weights)))(tf.tensor2d(table, [6, 3]))];
