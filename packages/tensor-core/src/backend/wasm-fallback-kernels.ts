@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
+import { conv2dBackpropFilterViaPatches } from './conv-filter-gradient.js';
 
 /**
  * The kernels that cpu has and wasm lacks in tfjs 4.22, as measured with
@@ -169,7 +170,10 @@ const unsortedSegmentSum: tf.KernelFunc = ({ inputs, attrs, backend }) => {
 };
 
 /** Missing kernels that get a direct implementation instead of the cpu bridge. */
-const DIRECT_KERNELS: Readonly<Record<string, tf.KernelFunc>> = { UnsortedSegmentSum: unsortedSegmentSum };
+const DIRECT_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
+  UnsortedSegmentSum: unsortedSegmentSum,
+  Conv2DBackpropFilter: conv2dBackpropFilterViaPatches(bridgeToCpu('Conv2DBackpropFilter')),
+};
 
 /** The cpu backend instance (created on first use; importing '@tensorflow/tfjs' registers its factory). */
 function cpuBackend(): BridgeBackend {
