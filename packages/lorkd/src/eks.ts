@@ -19,7 +19,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@paperkit/tensor-core';
-import { conv2dFast } from './fast-conv2d.js';
 
 /** Column ranges of each task's block in the concatenated rank axis. */
 export function rankOffsets(ranks: readonly number[]): number[] {
@@ -100,6 +99,11 @@ export interface ConvGeometry {
   dilations?: [number, number];
 }
 
+/** tf.conv2d in NHWC with a ConvGeometry; on wasm tensor-core supplies its filter gradient as a patch GEMM. */
+function convNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, g: Required<ConvGeometry>): tf.Tensor4D {
+  return tf.conv2d(x, filter, g.strides, g.padding, 'NHWC', g.dilations);
+}
+
 export interface EksConv2dParams extends ConvGeometry {
   /** Shared base kernel W0, [kh, kw, cin, cout]. */
   kernel: tf.Tensor;
@@ -133,9 +137,9 @@ export function eksConv2d(x: tf.Tensor, p: EksConv2dParams): tf.Tensor4D {
     const { strides = [1, 1], padding = 'valid', dilations = [1, 1] } = p;
     const x4 = x as tf.Tensor4D;
     const g = { strides, padding, dilations };
-    let h: tf.Tensor4D = conv2dFast(x4, p.kernel as tf.Tensor4D, g);
+    let h: tf.Tensor4D = convNHWC(x4, p.kernel as tf.Tensor4D, g);
     if (p.bias) h = tf.add(h, p.bias);
-    const low = conv2dFast(x4, p.a as tf.Tensor4D, g);
+    const low = convNHWC(x4, p.a as tf.Tensor4D, g);
     const masked = tf.mul(low, tf.reshape(p.mask, [x.shape[0], 1, 1, R]));
     // A 1x1 conv is a matmul over the channel axis.
     const [n, oh, ow] = masked.shape;
@@ -170,9 +174,9 @@ export function eksConv2dStacked(x: tf.Tensor, p: EksConv2dStackedParams): tf.Te
     const { strides = [1, 1], padding = 'valid', dilations = [1, 1] } = p;
     const x4 = x as tf.Tensor4D;
     const g = { strides, padding, dilations };
-    let h: tf.Tensor4D = conv2dFast(x4, p.kernel as tf.Tensor4D, g);
+    let h: tf.Tensor4D = convNHWC(x4, p.kernel as tf.Tensor4D, g);
     if (p.bias) h = tf.add(h, p.bias);
-    const all = conv2dFast(x4, p.deltas as tf.Tensor4D, g);
+    const all = convNHWC(x4, p.deltas as tf.Tensor4D, g);
     const [n, oh, ow] = all.shape;
     const perTask = tf.reshape(all, [n, oh, ow, T, cout]);
     const masked = tf.mul(perTask, tf.reshape(p.taskRows, [n, 1, 1, T, 1]));

@@ -11,7 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { eksConv2d, eksConv2dStacked, expertMask, officialConvDelta, rankOffsets } from './eks.js';
-import { conv2dFast } from './fast-conv2d.js';
 import type { ExpertLayer, ExpertLayerConfig, ExpertRouting } from './expert-layer.js';
 
 export type ConvFactorization = 'lowrank-kxk-1x1' | 'official';
@@ -113,7 +112,7 @@ export class MultiExpertConv2D extends tf.layers.Layer implements ExpertLayer {
       let h: tf.Tensor;
       if (this.activeTask !== null) {
         const w = tf.add(this.kernel.read(), this.delta(this.activeTask)) as tf.Tensor4D;
-        h = conv2dFast(x as tf.Tensor4D, w, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+        h = tf.conv2d(x as tf.Tensor4D, w, this.strides, this.padding, 'NHWC', this.dilationRate);
         if (this.bias) h = tf.add(h, this.bias.read());
       } else if (this.factorization === 'official') {
         const deltas = tf.concat(this.ranks.map((_, t) => this.delta(t)), 3);

@@ -16,7 +16,6 @@ import { timeTrainingStep } from '../baselines/loop-separation.js';
 import { trainMTL } from '../baselines/mtl.js';
 import { trainSTL } from '../baselines/stl.js';
 import { evaluateTasks, type TaskEvaluation } from '../evaluate.js';
-import { registerFastConvFilterGradient } from '../fast-conv2d.js';
 import { gradientConflict } from '../gradient-conflict.js';
 import { mergeExpert } from '../merge-expert.js';
 import { trainLoRKD } from '../train-lorkd.js';
@@ -226,8 +225,6 @@ export async function runReproduction(options: ReproduceOptions = {}): Promise<R
   const nSeeds = options.seeds ?? (quick ? 1 : 3);
   const log = options.log ?? (() => {});
   const backend = await initBackend({ quiet: true });
-  // The image table's plain-Conv2D teacher and baselines get the same fast filter gradient as the expert layers.
-  registerFastConvFilterGradient();
   const started = performance.now();
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
   const perSeed: Array<Record<string, Record<string, number>>> = [];
