@@ -36,6 +36,13 @@ export interface LoRADenseOptions {
   name?: string;
 }
 
+/** A LoRA rank: a positive integer no larger than min(inDim, outDim). */
+export function checkRank(rank: unknown, inDim: number, outDim: number): number {
+  const r = checkDim('rank', rank);
+  if (r > Math.min(inDim, outDim)) throw new OptionError('rank', `an integer in [1, min(inDim, outDim) = ${Math.min(inDim, outDim)}]`, rank);
+  return r;
+}
+
 /** Validate rank/alpha shared by LoRADense and MultiAdapterDense; returns the scale alpha / rank. */
 export function loraScale(rank: unknown, alpha: unknown): number {
   checkDim('rank', rank);
@@ -92,10 +99,7 @@ export class LoRADense extends Module {
     super();
     this.inDim = checkDim('inDim', options.inDim);
     this.outDim = checkDim('outDim', options.outDim);
-    this.rank = checkDim('rank', options.rank);
-    if (this.rank > Math.min(this.inDim, this.outDim)) {
-      throw new OptionError('rank', `an integer in [1, min(inDim, outDim) = ${Math.min(this.inDim, this.outDim)}]`, options.rank);
-    }
+    this.rank = checkRank(options.rank, this.inDim, this.outDim);
     this.alpha = options.alpha ?? this.rank;
     this.scale = loraScale(this.rank, this.alpha);
     const rng = options.rng ?? toRng(options.seed ?? 0);

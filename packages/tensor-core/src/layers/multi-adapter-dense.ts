@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError } from '../errors.js';
 import { kaimingUniform, toRng, type Rng, type Seed } from '../random.js';
 import { checkDim } from './dense.js';
-import { loraScale, makeBase, type LoRABase } from './lora-dense.js';
+import { checkRank, loraScale, makeBase, type LoRABase } from './lora-dense.js';
 import { Module, ownVariable } from './module.js';
 
 export interface MultiAdapterDenseOptions {
@@ -64,10 +64,7 @@ export class MultiAdapterDense extends Module {
     this.inDim = checkDim('inDim', options.inDim);
     this.outDim = checkDim('outDim', options.outDim);
     this.numAdapters = checkDim('numAdapters', options.numAdapters);
-    this.rank = checkDim('rank', options.rank);
-    if (this.rank > Math.min(this.inDim, this.outDim)) {
-      throw new OptionError('rank', `an integer in [1, min(inDim, outDim) = ${Math.min(this.inDim, this.outDim)}]`, options.rank);
-    }
+    this.rank = checkRank(options.rank, this.inDim, this.outDim);
     this.alpha = options.alpha ?? this.rank;
     this.scale = loraScale(this.rank, this.alpha);
     const rng = options.rng ?? toRng(options.seed ?? 0);
