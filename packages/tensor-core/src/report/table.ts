@@ -32,9 +32,9 @@ export function formatTable(headers: string[], rows: Cell[][]): string {
   return [line(headers), rule, ...text.map(line)].join('\n');
 }
 
-/** `mean ± std` (std omitted for a single seed). */
+/** `mean ± std` (std omitted for a single seed, or when every seed gave the same value). */
 export function formatMeanStd(mean: number, std: number, seeds: number): string {
-  return seeds > 1 ? `${formatNumber(mean)} ± ${formatNumber(std)}` : formatNumber(mean);
+  return seeds > 1 && std !== 0 ? `${formatNumber(mean)} ± ${formatNumber(std)}` : formatNumber(mean);
 }
 
 /** One row per method, one column per metric (mean ± std over seeds). */

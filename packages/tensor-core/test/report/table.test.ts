@@ -25,4 +25,5 @@ test('the result table shows mean ± std over seeds, one column per metric', () 
   const table = formatResultTable({ rows });
   expect(table).toContain('0.6 ± 0.1414');
   expect(table).toMatch(/\| nll\s*\|/);
+  expect(formatResultTable({ rows: rowsFromSeeds([{ m: { params: 10 } }, { m: { params: 10 } }]) })).toContain('| 10 ');
 });
