@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, OptionError } from '../errors.js';
 import { registerWasmFallbackKernels } from './wasm-fallback-kernels.js';
+import { registerFastWasmKernels } from './fast-wasm-kernels.js';
 
 /** A backend a caller may ask for. `node-gpu` and `node` are short aliases. */
 export type BackendName = 'tfjs-node-gpu' | 'node-gpu' | 'tfjs-node' | 'node' | 'wasm' | 'cpu';
@@ -150,22 +151,7 @@ async function activate(key: keyof typeof CANDIDATES, candidate: Candidate): Pro
 async function registerExtraWasmKernels(): Promise<void> {
   registerWasmFallbackKernels();
 
-  // ---- FAST-WASM-KERNELS HOOK (the single place) -------------------------
-  // bench/speed provides `registerFastWasmKernels()` in ./fast-wasm-kernels.ts.
-  // Until that file exists this import fails and is ignored. When it lands,
-  // replace this block with a static
-  //   import { registerFastWasmKernels } from './fast-wasm-kernels.js';
-  // and a plain `registerFastWasmKernels();` call, so that tsup bundles it
-  // (a non-literal import is not bundled and would be skipped in dist/).
-  let fast: { registerFastWasmKernels?: () => unknown } | undefined;
-  try {
-    const specifier: string = './fast-wasm-kernels.js';
-    fast = (await import(/* @vite-ignore */ specifier)) as typeof fast;
-  } catch {
-    fast = undefined; // not written yet (or not bundled): the cpu fallbacks alone are complete, only slower
-  }
-  fast?.registerFastWasmKernels?.(); // outside the try: a bug in the fast kernels must not be hidden
-  // ------------------------------------------------------------------------
+  registerFastWasmKernels(); // fast BatchMatMul/Transpose/Identity/Sum and the fused Adam kernel (docs/performance.md)
 }
 
 function describe(info: BackendInfo): string {
