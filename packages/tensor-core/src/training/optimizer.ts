@@ -2,17 +2,16 @@
  * Optimizers from a small plain-object spec, so that method packages and
  * their CLIs can take `{name: 'adam', lr: 1e-3}` from options or JSON.
  *
- * tfjs has Adam, SGD and momentum built in. AdamW (Loshchilov & Hutter,
- * "Decoupled Weight Decay Regularization", Algorithm 2) is not, so it is a
- * thin subclass of tfjs's Adam that shrinks each weight by (1 - lr * wd)
- * before the Adam step. Both use theta_{t-1}, because the Adam step does not
- * depend on theta, so "decay first, then Adam" equals the paper's update
- * theta_t = theta_{t-1} - lr * (adam_direction + wd * theta_{t-1}).
- * (The paper's schedule multiplier eta_t is taken as 1; the decay is scaled
- * by lr, as in PyTorch's AdamW.)
+ * SGD and momentum are tfjs's own. Adam and AdamW (Loshchilov & Hutter,
+ * "Decoupled Weight Decay Regularization", Algorithm 2: theta_t = theta_{t-1}
+ * - lr * (adam_direction + wd * theta_{t-1}), schedule multiplier 1, decay
+ * scaled by lr as in PyTorch) are FusedAdamOptimizer, which updates each
+ * variable in one kernel on wasm and equals tf.train.adam within float32
+ * rounding (see fused-adam.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../errors.js';
+import { FusedAdamOptimizer } from './fused-adam.js';
 
 export interface OptimizerSpec {
   name: 'adam' | 'sgd' | 'momentum' | 'adamw';
@@ -52,7 +51,7 @@ export function makeOptimizer(spec: OptimizerSpec | tf.Optimizer = DEFAULT_OPTIM
   const epsilon = positive('optimizer.epsilon', spec.epsilon ?? 1e-8);
   switch (name) {
     case 'adam':
-      return tf.train.adam(lr, beta1, beta2, epsilon);
+      return new FusedAdamOptimizer({ learningRate: lr, beta1, beta2, epsilon });
     case 'sgd':
       return tf.train.sgd(lr);
     case 'momentum':
@@ -60,48 +59,10 @@ export function makeOptimizer(spec: OptimizerSpec | tf.Optimizer = DEFAULT_OPTIM
     case 'adamw': {
       const wd = spec.weightDecay ?? 0.01;
       if (!Number.isFinite(wd) || wd < 0) throw new OptionError('optimizer.weightDecay', 'a finite number >= 0', wd);
-      return new AdamWOptimizer(lr, beta1, beta2, epsilon, wd);
+      return new FusedAdamOptimizer({ learningRate: lr, beta1, beta2, epsilon, weightDecay: wd });
     }
     default:
       throw new OptionError('optimizer.name', "'adam', 'sgd', 'momentum' or 'adamw'", name);
-  }
-}
-
-/** Adam with decoupled weight decay; see the file comment for the update. */
-export class AdamWOptimizer extends tf.AdamOptimizer {
-  static override get className(): string {
-    return 'AdamW';
-  }
-
-  constructor(
-    learningRate: number,
-    beta1: number,
-    beta2: number,
-    epsilon: number,
-    readonly weightDecay: number,
-  ) {
-    super(learningRate, beta1, beta2, epsilon);
-  }
-
-  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (this.weightDecay > 0) {
-      const shrink = 1 - this.learningRate * this.weightDecay;
-      const names = Array.isArray(variableGradients)
-        ? variableGradients.filter((g) => g.tensor != null).map((g) => g.name)
-        : Object.keys(variableGradients).filter((n) => variableGradients[n] != null);
-      const registered = tf.engine().registeredVariables;
-      tf.tidy(() => {
-        for (const name of names) {
-          const variable = registered[name];
-          if (variable != null && variable.trainable) variable.assign(tf.mul(variable, shrink));
-        }
-      });
-    }
-    super.applyGradients(variableGradients);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), weightDecay: this.weightDecay };
   }
 }
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/backend/init-backend.js';
 import { OptionError } from '../../src/errors.js';
-import { AdamWOptimizer, makeOptimizer } from '../../src/training/optimizer.js';
+import { FusedAdamOptimizer } from '../../src/training/fused-adam.js';
+import { makeOptimizer } from '../../src/training/optimizer.js';
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -20,11 +21,12 @@ function stepOnce(opt: tf.Optimizer, w0: number[], loss: (w: tf.Variable) => tf.
 
 describe('makeOptimizer', () => {
   it('builds the tfjs optimizer named by the spec', () => {
-    expect(makeOptimizer({ name: 'adam', lr: 1e-3 })).toBeInstanceOf(tf.AdamOptimizer);
+    expect(makeOptimizer({ name: 'adam', lr: 1e-3 })).toBeInstanceOf(FusedAdamOptimizer);
     expect(makeOptimizer({ name: 'sgd', lr: 0.1 })).toBeInstanceOf(tf.SGDOptimizer);
     expect(makeOptimizer({ name: 'momentum', lr: 0.1 })).toBeInstanceOf(tf.MomentumOptimizer);
-    expect(makeOptimizer({ name: 'adamw', lr: 0.1 })).toBeInstanceOf(AdamWOptimizer);
-    expect(makeOptimizer()).toBeInstanceOf(tf.AdamOptimizer);
+    expect(makeOptimizer({ name: 'adamw', lr: 0.1 })).toBeInstanceOf(FusedAdamOptimizer);
+    expect((makeOptimizer({ name: 'adamw', lr: 0.1 }) as FusedAdamOptimizer).weightDecay).toBe(0.01);
+    expect(makeOptimizer()).toBeInstanceOf(FusedAdamOptimizer);
   });
 
   it('returns a tf.Optimizer instance unchanged', () => {
@@ -52,6 +54,21 @@ describe('makeOptimizer', () => {
     expect(adamw0).toEqual(adam);
     expect(adamw[0]).toBeCloseTo(adam[0] - 0.1 * 0.2 * 1, 5);
     expect(adamw[1]).toBeCloseTo(adam[1] - 0.1 * 0.2 * 5, 5);
+  });
+
+  it('adam equals tf.train.adam over several steps (within float32 rounding)', () => {
+    const loss = (v: tf.Variable) => tf.sum(tf.mul(tf.square(tf.sub(v, 3)), tf.tensor1d([1, 0.5, 2]))) as tf.Scalar;
+    const run = (opt: tf.Optimizer) => {
+      const w = tf.variable(tf.tensor1d([1, 5, -2]));
+      for (let i = 0; i < 20; i++) opt.minimize(() => loss(w), false, [w]);
+      const out = Array.from(w.dataSync());
+      w.dispose();
+      opt.dispose();
+      return out;
+    };
+    const ours = run(makeOptimizer({ name: 'adam', lr: 0.05 }));
+    const reference = run(tf.train.adam(0.05, 0.9, 0.999, 1e-8));
+    ours.forEach((v, i) => expect(Math.abs(v - reference[i])).toBeLessThan(1e-5));
   });
 
   it('rejects bad specs with OptionError naming the field', () => {
