@@ -313,7 +313,7 @@ function runTorch(python: string, threads: number, names: string[], args: Args):
 const fmt = (x: number | null | undefined, digits = 2): string => (x == null ? '-' : x.toFixed(digits));
 
 function printTable(backend: string, rows: Row[]): void {
-  const header = ['workload', 'paperkit ms', 'raw tfjs ms', 'torch 1t ms', 'torch dflt ms', 'paperkit/torch1', 'raw/paperkit', 'GFLOP/s pk | t1'];
+  const header = ['workload', 'paperkit ms', 'raw tfjs ms', 'torch 1t ms', 'torch dflt ms', 'paperkit/torch1', 'raw/paperkit', 'GFLOP/s paperkit', 'GFLOP/s torch1'];
   const body = rows.map((r) => [
     r.name,
     fmt(r.paperkitMs),
@@ -322,7 +322,8 @@ function printTable(backend: string, rows: Row[]): void {
     fmt(r.torchDefaultMs),
     fmt(r.ratio),
     r.paperkitMs != null && r.rawTfjsMs != null ? `${(r.rawTfjsMs / r.paperkitMs).toFixed(1)}x` : '-',
-    r.flops ? `${fmt(r.paperkitMs ? r.flops / r.paperkitMs / 1e6 : null, 1)} | ${fmt(r.torch1Ms ? r.flops / r.torch1Ms / 1e6 : null, 1)}` : '',
+    r.flops ? fmt(r.paperkitMs ? r.flops / r.paperkitMs / 1e6 : null, 1) : '-',
+    r.flops ? fmt(r.torch1Ms ? r.flops / r.torch1Ms / 1e6 : null, 1) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
