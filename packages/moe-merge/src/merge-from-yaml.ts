@@ -35,10 +35,12 @@ function applyOverrides(cfg: BuildMoEConfig, o: MergeOverrides): BuildMoEConfig 
 export async function mergeFromYamlFile(
   configPath: string,
   out: string | undefined,
-  options: { dryRun?: boolean; maxShardBytes?: number; overwrite?: boolean; overrides?: MergeOverrides; log?: (line: string) => void } = {},
+  options: { dryRun?: boolean; maxShardBytes?: number; overwrite?: boolean; overrides?: MergeOverrides; routingReport?: boolean; log?: (line: string) => void } = {},
 ): Promise<BuildMoEResult> {
   const cfg = applyOverrides(loadMoEConfig(configPath), options.overrides ?? {});
-  return buildMoE(cfg, { out, dryRun: options.dryRun, maxShardBytes: options.maxShardBytes, overwrite: options.overwrite, log: options.log });
+  return buildMoE(cfg, {
+    out, dryRun: options.dryRun, maxShardBytes: options.maxShardBytes, overwrite: options.overwrite, routingReport: options.routingReport, log: options.log,
+  });
 }
 
 /** Dense merge: the YAML's `shared_merge` is applied to every tensor (FFNs too). */
