@@ -5,6 +5,8 @@
  * runs, then dispose(). step() must finish its work before it returns (on wasm
  * and cpu every kernel is synchronous; read a value back on async backends).
  */
+import * as tf from '@tensorflow/tfjs';
+
 export interface BenchStep {
   step(): Promise<void> | void;
   dispose(): void;
@@ -62,4 +64,21 @@ export function oneHotRows(ids: Int32Array, classes: number): Float32Array {
     out[row * classes + id] = 1;
   });
   return out;
+}
+
+/**
+ * The raw-tfjs flavour's training step: tf.train.adam (PyTorch's epsilon) minimising `loss` over
+ * `variables`; dispose() frees the optimizer, the variables and the `inputs` tensors.
+ */
+export function rawAdamStep(lr: number, loss: () => tf.Scalar, variables: tf.Variable[], inputs: tf.Tensor[]): BenchStep {
+  const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
+  return {
+    step() {
+      optimizer.minimize(loss, false, variables);
+    },
+    dispose() {
+      optimizer.dispose();
+      tf.dispose([...variables, ...inputs]);
+    },
+  };
 }

@@ -7,7 +7,7 @@
  * nodes, one Adam step. PyTorch twin: `gcn-step` (also dense).
  */
 import * as tf from '@tensorflow/tfjs';
-import { oneHotRows, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
+import { oneHotRows, rawAdamStep, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
 
 const NODES = 512;
 const FEATURES = 128;
@@ -82,22 +82,13 @@ async function raw(): Promise<BenchStep> {
   const l1 = dense(FEATURES, HIDDEN, 51);
   const l2 = dense(HIDDEN, CLASSES, 52);
   const variables = [l1.w, l1.b, l2.w, l2.b];
-  const optimizer = tf.train.adam(LR, 0.9, 0.999, 1e-8);
   const loss = (): tf.Scalar => {
     const h = tf.relu(tf.matMul(a, tf.add(tf.matMul(x, l1.w), l1.b) as tf.Tensor2D));
     const logits = tf.matMul(a, tf.add(tf.matMul(h, l2.w), l2.b) as tf.Tensor2D);
     return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits, -1)), -1))) as tf.Scalar;
   };
-  return {
-    step() {
-      optimizer.minimize(loss, false, variables);
-    },
-    dispose() {
-      optimizer.dispose();
-      for (const v of variables) v.dispose();
-      for (const t of [a, x, y]) t.dispose();
-    },
-  };
+  return rawAdamStep(LR, loss, variables, [a, x, y]);
+
 }
 
 export const coreWorkloads: CoreWorkload[] = [{ name: 'gcn-step', torch: 'gcn-step', paperkit, raw }];

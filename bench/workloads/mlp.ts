@@ -4,7 +4,7 @@
  * in bench/torch/workloads.py.
  */
 import * as tf from '@tensorflow/tfjs';
-import { oneHotRows, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
+import { oneHotRows, rawAdamStep, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
 
 const BATCH = 256;
 const SIZES = [784, 256, 10];
@@ -47,7 +47,6 @@ async function raw(): Promise<BenchStep> {
       b: tf.variable(tf.zeros([out])),
     };
   });
-  const optimizer = tf.train.adam(LR, 0.9, 0.999, 1e-8);
   const variables = layers.flatMap((l) => [l.w, l.b]);
   const loss = (): tf.Scalar => {
     let h: tf.Tensor = x;
@@ -57,17 +56,8 @@ async function raw(): Promise<BenchStep> {
     });
     return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(h, -1)), -1))) as tf.Scalar;
   };
-  return {
-    step() {
-      optimizer.minimize(loss, false, variables);
-    },
-    dispose() {
-      optimizer.dispose();
-      for (const v of variables) v.dispose();
-      x.dispose();
-      y.dispose();
-    },
-  };
+  return rawAdamStep(LR, loss, variables, [x, y]);
+
 }
 
 export const coreWorkloads: CoreWorkload[] = [

@@ -6,7 +6,7 @@
  * (`transformer-step` in bench/torch/workloads.py) in torch ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { oneHotRows, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
+import { oneHotRows, rawAdamStep, seededInts, seededUniform, type BenchStep, type CoreWorkload } from '../workload.js';
 
 const VOCAB = 64;
 const D = 64;
@@ -115,17 +115,8 @@ async function raw(): Promise<BenchStep> {
     const logits = linear(h as tf.Tensor2D, head);
     return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits, -1)), -1))) as tf.Scalar;
   };
-  const optimizer = tf.train.adam(LR, 0.9, 0.999, 1e-8);
-  return {
-    step() {
-      optimizer.minimize(loss, false, variables);
-    },
-    dispose() {
-      optimizer.dispose();
-      for (const v of variables) v.dispose();
-      for (const t of [tokens, targets, mask, oneHotTokens]) t.dispose();
-    },
-  };
+  return rawAdamStep(LR, loss, variables, [tokens, targets, mask, oneHotTokens]);
+
 }
 
 export const coreWorkloads: CoreWorkload[] = [{ name: 'transformer-step', torch: 'transformer-step', paperkit, raw }];
