@@ -46,6 +46,7 @@ export {
   infoNCE, supervisedContrastive, l2NormalizeRows, type InfoNCEOptions, type SupervisedContrastiveOptions,
 } from './losses/info-nce.js';
 export { linearCKA, rbfCKA, hsic, type CKAOptions, type RBFCKAOptions } from './losses/cka.js';
+export { MinibatchCKA, ckaLoss, type CKALossOptions } from './losses/minibatch-cka.js';
 export { mse } from './losses/mse.js';
 export { stopGradient } from './losses/stop-gradient.js';
 
