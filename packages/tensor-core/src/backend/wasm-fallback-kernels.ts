@@ -147,12 +147,13 @@ function replaceOneHot(): void {
  * gather gradient over a few thousand rows; this one is O(rows x width).
  * Same sums in the same order as the cpu kernel for float32 inputs.
  */
+const unsortedSegmentSumViaCpu = bridgeToCpu('UnsortedSegmentSum');
 const unsortedSegmentSum: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const wasm = backend as BridgeBackend;
   const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const numSegments = (attrs as { numSegments: number }).numSegments;
   if (segmentIds.shape.length !== 1 || segmentIds.shape[0] !== x.shape[0] || x.dtype === 'string' || x.dtype === 'complex64') {
-    return bridgeToCpu('UnsortedSegmentSum')({ inputs, attrs, backend });
+    return unsortedSegmentSumViaCpu({ inputs, attrs, backend });
   }
   const rows = x.shape[0] ?? 1;
   const width = x.shape.slice(1).reduce((a, b) => a * b, 1);

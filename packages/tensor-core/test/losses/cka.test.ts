@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { value } from './scalar-value.js';
 import { ShapeError } from '../../src/errors.js';
 import { hsic, linearCKA, rbfCKA } from '../../src/losses/cka.js';
 import { createRng } from '../../src/random.js';
@@ -7,12 +8,6 @@ import { createRng } from '../../src/random.js';
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const value = (t: tf.Tensor) => {
-  const v = t.dataSync()[0];
-  t.dispose();
-  return v;
-};
 
 function gaussian(seed: number, n: number, p: number): tf.Tensor2D {
   return tf.tensor2d(createRng(seed).normalArray(n * p), [n, p]);

@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { value } from './scalar-value.js';
 import { OptionError, ShapeError } from '../../src/errors.js';
 import { infoNCE, supervisedContrastive } from '../../src/losses/info-nce.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const value = (t: tf.Tensor) => {
-  const v = t.dataSync()[0];
-  t.dispose();
-  return v;
-};
 
 describe('infoNCE', () => {
   // a = b = I_2: logits = I / tau; every row loses -log(e^{1/tau} / (e^{1/tau} + 1)) = log(1 + e^{-1/tau}).

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { value } from './scalar-value.js';
 import { OptionError, ShapeError } from '../../src/errors.js';
 import { softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from '../../src/losses/cross-entropy.js';
 import { kdLoss } from '../../src/losses/kd-loss.js';
@@ -8,12 +9,6 @@ import { mse } from '../../src/losses/mse.js';
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const value = (t: tf.Tensor) => {
-  const v = t.dataSync()[0];
-  t.dispose();
-  return v;
-};
 
 describe('kdLoss', () => {
   // p_S = [1/2, 1/2]; tau 1: p_T = [3/4, 1/4], KL = 3/4 ln(3/2) + 1/4 ln(1/2) = 0.130812.
