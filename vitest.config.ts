@@ -13,6 +13,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Test files already run two at a time on our two cores, so each uses one
+    // wasm thread (and skips starting a worker pool); the threaded build has
+    // its own tests, which ask for threads explicitly.
+    env: { PAPERKIT_THREADS: '1' },
     projects: packages.map((name) => ({
       extends: true,
       test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },

@@ -73,10 +73,15 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   getMemoryOffset(dataId: object): number;
   dataIdMap: { delete(dataId: object): boolean };
-  wasm: { tfjs: { disposeData(id: number): void }; asm?: { memory?: WasmMemory } };
+  /** The heap: exported as asm.memory by the single-threaded build, imported (Module.wasmMemory) by the threaded one. */
+  wasm: { tfjs: { disposeData(id: number): void }; asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;
+}
+
+function heap(backend: WasmBackend): WasmMemory | undefined {
+  return backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -241,7 +246,7 @@ function swapAxesInfo(
   const out = backend.makeOutput(outShape, 'float32');
   if (mid === 1 && inner === 1 && rows % 4 === 0 && cols % 4 === 0) {
     // Matrix transposes with sides divisible by 4: 4 x 4 blocks in wasm SIMD.
-    const simd = simdKernelsFor(backend.wasm.asm?.memory);
+    const simd = simdKernelsFor(heap(backend));
     if (simd !== null) {
       const src = backend.getMemoryOffset(x.dataId);
       const dst = backend.getMemoryOffset(out.dataId);
@@ -340,7 +345,7 @@ function fastSum(args: KernelArgs): tf.TensorInfo {
   const rest = x.shape.slice(axes.length);
   const cols = sizeOf(rest);
   const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
-  const simd = cols % 4 === 0 ? simdKernelsFor(backend.wasm.asm?.memory) : null;
+  const simd = cols % 4 === 0 ? simdKernelsFor(heap(backend)) : null;
   if (simd !== null) {
     simd.sumRows(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), rows, cols);
     return out;
@@ -460,7 +465,7 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo {
       const b4 = transposeB ? own(transposeLast2(backend, b3, batch, n, k)) : b3;
       return perBatchGemm(backend, args.backend, a4, b4, batch, m, k, n, outShape);
     }
-    const simd = n % 4 === 0 ? simdKernelsFor(backend.wasm.asm?.memory) : null;
+    const simd = n % 4 === 0 ? simdKernelsFor(heap(backend)) : null;
     if (simd !== null) {
       // Small entries (attention over a few dozen tokens): the wasm SIMD
       // batched kernel, no per-entry setup at all.
@@ -585,7 +590,7 @@ function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
   const outV = backend.makeOutput(param.shape, 'float32');
   const n = sizeOf(param.shape);
   // Four lanes at a time in wasm SIMD (simd-kernels.ts); the last n % 4 in JS.
-  const simd = simdKernelsFor(backend.wasm.asm?.memory);
+  const simd = simdKernelsFor(heap(backend));
   let from = 0;
   if (simd !== null) {
     const c = adamConstants(attrs);

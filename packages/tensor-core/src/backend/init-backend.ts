@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendError, OptionError } from '../errors.js';
 import { registerWasmFallbackKernels } from './wasm-fallback-kernels.js';
 import { registerFastWasmKernels } from './fast-wasm-kernels.js';
+import { registerParallelWasmKernels } from './parallel-kernels.js';
+import { installThreadedWasm, resolveWasmThreads, wasmThreadStatus } from './wasm-threads.js';
 
 /** A backend a caller may ask for. `node-gpu` and `node` are short aliases. */
 export type BackendName = 'tfjs-node-gpu' | 'node-gpu' | 'tfjs-node' | 'node' | 'wasm' | 'cpu';
@@ -22,6 +24,13 @@ export interface InitBackendOptions {
   backend?: BackendName;
   /** Do not print the one-line summary to stderr. Default false. */
   quiet?: boolean;
+  /**
+   * Threads for the wasm backend's XNNPACK pool (matmuls, convolutions,
+   * elementwise ops). Default: env PAPERKIT_THREADS, else the cores this
+   * process may use (at most 8). 1 selects tfjs's single-threaded build.
+   * Read by the first call that initialises wasm; later calls keep its pool.
+   */
+  threads?: number;
 }
 
 export interface BackendInfo {
@@ -31,6 +40,10 @@ export interface BackendInfo {
   source: string;
   /** Every candidate tried, in order; `error` is set for the ones that failed. */
   tried: { source: string; error?: string }[];
+  /** Threads the wasm backend computes with (1 on the other backends, whose pools tfjs manages). */
+  threads: number;
+  /** Why the threaded wasm build was not used when threads > 1 was asked for; absent otherwise. */
+  threadsFallback?: string;
 }
 
 interface Candidate {
@@ -71,7 +84,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const key = requested ?? 'auto';
   let pending = cache.get(key);
   if (pending === undefined) {
-    pending = select(requested);
+    pending = select(requested, resolveWasmThreads(opts.threads));
     cache.set(key, pending);
     pending.catch(() => cache.delete(key)); // a failed selection may be retried
     const info = await pending;
@@ -103,15 +116,16 @@ function resolveRequest(option: BackendName | undefined): keyof typeof CANDIDATE
   return key;
 }
 
-async function select(requested: keyof typeof CANDIDATES | undefined): Promise<BackendInfo> {
+async function select(requested: keyof typeof CANDIDATES | undefined, wasmThreads: number): Promise<BackendInfo> {
   const order = requested === undefined ? [...AUTO_ORDER] : [requested, ...AUTO_ORDER.filter((k) => k !== requested)];
   const tried: BackendInfo['tried'] = [];
   for (const key of order) {
     const candidate = CANDIDATES[key];
     try {
-      await activate(key, candidate);
+      await activate(key, candidate, wasmThreads);
       tried.push({ source: candidate.source });
-      return { name: tf.getBackend(), source: candidate.source, tried };
+      const { threads, fallback } = key === 'wasm' ? wasmThreadStatus() : { threads: 1, fallback: undefined };
+      return { name: tf.getBackend(), source: candidate.source, tried, threads, ...(fallback === undefined ? {} : { threadsFallback: fallback }) };
     } catch (error) {
       tried.push({ source: candidate.source, error: errorLine(error) });
     }
@@ -121,7 +135,11 @@ async function select(requested: keyof typeof CANDIDATES | undefined): Promise<B
   );
 }
 
-async function activate(key: keyof typeof CANDIDATES, candidate: Candidate): Promise<void> {
+async function activate(
+  key: keyof typeof CANDIDATES,
+  candidate: Candidate,
+  wasmThreads: number,
+): Promise<void> {
   if (key !== 'cpu') {
     // A non-literal specifier, so neither TypeScript, tsup nor vite tries to
     // resolve these optional peers at build time.
@@ -131,7 +149,10 @@ async function activate(key: keyof typeof CANDIDATES, candidate: Candidate): Pro
   if (tf.findBackendFactory(candidate.backendName) == null) {
     throw new BackendError(`${candidate.source} loaded but registered no '${candidate.backendName}' backend (a second copy of @tensorflow/tfjs-core?)`);
   }
-  if (key === 'wasm') await registerExtraWasmKernels();
+  if (key === 'wasm') {
+    await registerExtraWasmKernels();
+    installThreadedWasm(wasmThreads);
+  }
   if (key === 'cpu') {
     // Our summary line already says that the native backends were skipped, so
     // silence the cpu backend's own "install tfjs-node" banner (printed on its first write).
@@ -146,19 +167,21 @@ async function activate(key: keyof typeof CANDIDATES, candidate: Candidate): Pro
 
 /**
  * Kernels added to wasm before its first use: the cpu fallbacks (gather and
- * conv gradients), then the optional fast kernels.
+ * conv gradients), the optional fast kernels, then the thread-pool wrappers.
  */
 async function registerExtraWasmKernels(): Promise<void> {
   registerWasmFallbackKernels();
 
   registerFastWasmKernels(); // fast BatchMatMul/Transpose/Identity/Sum and the fused Adam kernel (docs/performance.md)
+  registerParallelWasmKernels(); // large matmuls and convolutions on the thread pool (wraps the above)
 }
 
 function describe(info: BackendInfo): string {
   const failed = info.tried.filter((t) => t.error !== undefined);
   const reason = (error: string) => (/^Cannot find (package|module)/.test(error) ? 'not installed' : error);
   const skipped = failed.length === 0 ? '' : `; skipped ${failed.map((t) => `${t.source} (${reason(t.error!)})`).join(', ')}`;
-  return `[paperkit] tfjs backend: ${info.name} from ${info.source}${skipped}`;
+  const threads = info.name !== 'wasm' ? '' : info.threadsFallback === undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : `, 1 thread (threaded build failed: ${info.threadsFallback})`;
+  return `[paperkit] tfjs backend: ${info.name} from ${info.source}${threads}${skipped}`;
 }
 
 /** First line of the root cause's message (loaders wrap the real error in `cause`), short enough for one log line. */
@@ -172,5 +195,5 @@ function errorLine(error: unknown): string {
 }
 
 function copyInfo(info: BackendInfo): BackendInfo {
-  return { name: info.name, source: info.source, tried: info.tried.map((t) => ({ ...t })) };
+  return { ...info, tried: info.tried.map((t) => ({ ...t })) };
 }

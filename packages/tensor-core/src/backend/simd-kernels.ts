@@ -26,17 +26,27 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   validate(bytes: Uint8Array): boolean;
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** A fresh wasm memory of `pages` 64 KiB pages (for tests). */
-export function newWasmMemory(pages: number): WasmMemory {
+/** A fresh wasm memory of `pages` 64 KiB pages (for tests); `shared` makes it like the threaded backend's. */
+export function newWasmMemory(pages: number, shared = false): WasmMemory {
   if (wasmApi === undefined) throw new Error('WebAssembly is not available');
-  return new wasmApi.Memory({ initial: pages });
+  return new wasmApi.Memory(shared ? { initial: pages, maximum: MAX_PAGES, shared: true } : { initial: pages });
+}
+
+/**
+ * A shared memory import must declare a maximum no smaller than the memory's
+ * own: the threaded tfjs build allows the whole 4 GiB (65536 pages).
+ */
+const MAX_PAGES = 65536;
+
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 /** The exported functions; pointers and lengths are in bytes. */
@@ -263,15 +273,16 @@ function bmmBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** The module's bytes. */
-export function simdModuleBytes(): Uint8Array {
+/** The module's bytes; `shared` imports a shared memory (the threaded backend's). */
+export function simdModuleBytes(shared = false): Uint8Array {
   const adamType = [0x60, ...vec([...new Array(8).fill([I32]), ...new Array(8).fill([F32])]), ...vec([])];
   const transposeType = [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])];
   const bmmType = [0x60, ...vec(new Array(7).fill([I32])), ...vec([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
     ...section(1, vec([adamType, transposeType, bmmType])), // types
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // import memory, min 0, no max
+    // import memory: min 0, no max; or shared, min 0, max MAX_PAGES
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, 0x00, ...uleb(MAX_PAGES)] : [0x00, 0x00])]])),
     ...section(3, vec([uleb(0), uleb(1), uleb(1), uleb(2)])), // the functions' types
     ...section(7, vec([
       [...name('adam'), 0x00, 0x00],
@@ -293,7 +304,7 @@ export function simdKernelsFor(memory: WasmMemory | undefined): SimdKernels | nu
   if (kernels === undefined) {
     kernels = null;
     try {
-      const bytes = simdModuleBytes();
+      const bytes = simdModuleBytes(isShared(memory));
       if (wasmApi.validate(bytes)) {
         const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
         kernels = instance.exports as unknown as SimdKernels;

@@ -333,6 +333,19 @@ describe('FusedAdamOptimizer', () => {
     expect(outP[1]).toBeCloseTo(-1.9, 5);
   });
 
+  it('the SIMD module also binds to a shared memory (the heap of the threaded backend) and transposes there', () => {
+    const memory = newWasmMemory(1, true);
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const simd = simdKernelsFor(memory);
+    expect(simd).not.toBeNull();
+    const [rows, cols] = [8, 12];
+    const src = new Float32Array(memory.buffer, 0, rows * cols);
+    src.set(values(rows * cols, 5));
+    simd!.transpose(0, rows * cols * 4, rows, cols);
+    const dst = new Float32Array(memory.buffer, rows * cols * 4, rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(dst[c * rows + r]).toBe(src[r * cols + c]);
+  });
+
   it('the hand-assembled wasm SIMD Adam validates and equals the JS loop within 1e-6 (Node 20 has wasm SIMD)', () => {
     expect(simdModuleBytes().length).toBeGreaterThan(100);
     const memory = newWasmMemory(1);

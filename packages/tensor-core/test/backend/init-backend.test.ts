@@ -15,7 +15,7 @@ describe('initBackend', () => {
   it('respects env PAPERKIT_BACKEND=cpu and tries nothing else', async () => {
     process.env.PAPERKIT_BACKEND = 'cpu';
     const info = await initBackend({ quiet: true });
-    expect(info).toEqual({ name: 'cpu', source: '@tensorflow/tfjs', tried: [{ source: '@tensorflow/tfjs' }] });
+    expect(info).toEqual({ name: 'cpu', source: '@tensorflow/tfjs', tried: [{ source: '@tensorflow/tfjs' }], threads: 1 });
     expect(tf.getBackend()).toBe('cpu');
   });
 
@@ -39,7 +39,7 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     // one summary line that names the choice and the skipped packages
     expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatch(/^\[paperkit\] tfjs backend: wasm from @tensorflow\/tfjs-backend-wasm; skipped .*tfjs-node-gpu.*tfjs-node/);
+    expect(writes[0]).toMatch(/^\[paperkit\] tfjs backend: wasm from @tensorflow\/tfjs-backend-wasm, \d+ threads?; skipped .*tfjs-node-gpu.*tfjs-node/);
     expect(writes[0].trimEnd().includes('\n')).toBe(false);
   });
 
