@@ -3,12 +3,14 @@
  * measured in the same run, plus every method package's bench workload.
  *
  *   pnpm bench [--backend wasm|cpu|tfjs-node] [--only name,...] [--json FILE]
- *              [--runs 10] [--warmup 3] [--clock wall|cpu] [--profile]
- *              [--no-torch] [--no-raw] [--no-fast]
+ *              [--runs 10] [--warmup 3] [--warmup-ms 1500] [--clock wall|cpu] [--profile]
+ *              [--no-torch] [--no-raw] [--no-fast] [--threads N]
  *
  * Flavours of the core workloads (bench/workloads/{matmul,mlp,transformer,gcn}.ts):
  * - paperkit: tensor-core's layers, losses and optimizer after initBackend(),
- *   i.e. with the wasm fallback and fast kernels registered;
+ *   i.e. with the wasm fallback and fast kernels registered, and large
+ *   matmuls on XNNPACK's thread pool (--threads N, default: the usable cores;
+ *   the header says how many ran);
  * - raw tfjs: the same computation in plain tfjs ops, run in a child process
  *   that never loads paperkit's kernels (the kernel registry is global);
  * - PyTorch: bench/torch/workloads.py with 1 thread and with its default
@@ -16,7 +18,10 @@
  * Method workloads (files exporting `workloads: BenchWorkload[]`) are timed in
  * the paperkit flavour only.
  *
- * Each measurement: setup, `warmup` untimed steps, `runs` timed steps, the
+ * Each measurement: setup, untimed steps (at least `warmup` of them and at
+ * least `warmup-ms` of stepping: V8 first runs wasm in its baseline compiler
+ * and tiers hot functions up later, and a transformer step took 35-40 ms
+ * after 3 warm-up steps against 29-30 ms after 20), `runs` timed steps, the
  * median (wall-clock by default; `--clock cpu` times this process's CPU time,
  * and PyTorch's, which is steadier when other jobs share the cores);
  * tf.memory().numTensors must not change across the timed steps.
@@ -44,11 +49,15 @@ interface Args {
   json: string | null;
   runs: number;
   warmup: number;
+  /** Minimum milliseconds of untimed stepping in the tfjs flavours (wasm tier-up). */
+  warmupMs: number;
   profile: boolean;
   torch: boolean;
   raw: boolean;
   /** Run the paperkit flavour with tfjs's own wasm kernels (PAPERKIT_FAST_WASM=0): the "before" column. */
   fast: boolean;
+  /** Wasm threads for the paperkit flavour (undefined: initBackend's default, the usable cores). */
+  threads: number | undefined;
   /** 'wall' (performance.now) or 'cpu' (this process's user + system time: steadier on a shared machine). */
   clock: 'wall' | 'cpu';
   /** Internal: this process is the raw-tfjs child; write its results here. */
@@ -66,7 +75,7 @@ interface Row {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { backend: 'wasm', only: null, json: null, runs: 10, warmup: 3, profile: false, torch: true, raw: true, fast: true, clock: 'wall', rawChild: null };
+  const args: Args = { backend: 'wasm', only: null, json: null, runs: 10, warmup: 3, warmupMs: 1500, profile: false, torch: true, raw: true, fast: true, threads: undefined, clock: 'wall', rawChild: null };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -93,6 +102,12 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--warmup':
         args.warmup = positiveInt('--warmup', take(), 0);
+        break;
+      case '--warmup-ms':
+        args.warmupMs = positiveInt('--warmup-ms', take(), 0);
+        break;
+      case '--threads':
+        args.threads = positiveInt('--threads', take(), 1);
         break;
       case '--clock': {
         const c = take();
@@ -169,7 +184,8 @@ async function measure(label: string, setup: () => Promise<BenchStep>, args: Arg
   let bench: BenchStep | null = null;
   try {
     bench = await setup();
-    for (let i = 0; i < args.warmup; i++) await bench.step();
+    const warmStart = performance.now();
+    for (let i = 0; i < args.warmup || performance.now() - warmStart < args.warmupMs; i++) await bench.step();
     const before = tf.memory().numTensors;
     const times: number[] = [];
     for (let i = 0; i < args.runs; i++) {
@@ -267,7 +283,7 @@ function runRawChild(args: Args): Record<string, number | null> {
   const out = join(dir, 'raw.json');
   try {
     const childArgs = [...process.execArgv, fileURLToPath(import.meta.url), '--raw-child', out, '--backend', args.backend,
-      '--runs', String(args.runs), '--warmup', String(args.warmup), '--clock', args.clock, ...(args.only ? ['--only', args.only.join(',')] : []),
+      '--runs', String(args.runs), '--warmup', String(args.warmup), '--warmup-ms', String(args.warmupMs), '--clock', args.clock, ...(args.only ? ['--only', args.only.join(',')] : []),
       ...(args.profile ? ['--profile'] : [])];
     const run = spawnSync(process.execPath, childArgs, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     if (run.status !== 0) {
@@ -360,7 +376,7 @@ async function main(): Promise<void> {
   // 3. paperkit, in this process, after initBackend (fallback + fast kernels registered).
   if (!args.fast) process.env.PAPERKIT_FAST_WASM = '0';
   const { initBackend } = await import('../packages/tensor-core/src/backend/init-backend.js');
-  const info = await initBackend({ backend: args.backend });
+  const info = await initBackend({ backend: args.backend, threads: args.threads });
   const expected = args.backend === 'tfjs-node' ? 'tensorflow' : args.backend;
   if (info.name !== expected) {
     throw new Error(`--backend ${args.backend}: initBackend chose '${info.name}' (${info.tried.map((t) => `${t.source}: ${t.error ?? 'ok'}`).join('; ')})`);
@@ -388,10 +404,12 @@ async function main(): Promise<void> {
     console.error(`[bench] paperkit ${w.name}: ${fmt(paperkitMs)} ms`);
   }
 
-  printTable(`${info.name}${args.backend === 'wasm' && !args.fast ? ' (paperkit column without the fast wasm kernels: --no-fast)' : ''}, clock: ${args.clock}`, rows);
+  const threads = info.name === 'wasm' ? `, paperkit on ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.threadsFallback ? ` (threaded build failed: ${info.threadsFallback})` : ''}, raw tfjs on 1` : '';
+  printTable(`${info.name}${args.backend === 'wasm' && !args.fast ? ' (paperkit column without the fast wasm kernels: --no-fast)' : ''}${threads}, clock: ${args.clock}`, rows);
   if (args.json) {
     const doc = {
       backend: info.name,
+      threads: info.threads,
       workloads: rows.map(({ name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio }) => ({
         name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio,
       })),

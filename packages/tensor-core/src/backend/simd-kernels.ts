@@ -68,6 +68,11 @@ export interface SimdKernels {
    * plain row-major, n a multiple of 4): rows of c accumulate a[e, i, kk] * b[e, kk, :].
    */
   bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number): void;
+  /**
+   * dst = exp(src) over `bytes / 4` floats (bytes a multiple of 16); see expBody for
+   * the method, accuracy and the edges (NaN stays NaN, overflow gives +Infinity).
+   */
+  exp(src: number, dst: number, bytes: number): void;
 }
 
 // Opcodes used below.
@@ -99,6 +104,28 @@ const F32X4_ADD = simd(0xe4);
 const F32X4_SUB = simd(0xe5);
 const F32X4_MUL = simd(0xe6);
 const F32X4_DIV = simd(0xe7);
+const F32X4_MIN = simd(0xe8);
+const F32X4_MAX = simd(0xe9);
+const F32X4_NEAREST = simd(0x6a);
+const F32X4_LT = simd(0x43);
+const F32X4_GT = simd(0x44);
+const I32X4_TRUNC_SAT_F32X4_S = simd(0xf8);
+const I32X4_ADD = simd(0xae);
+const I32X4_SHL = simd(0xab);
+const I32X4_SHR_S = simd(0xac);
+const I32X4_SUB = simd(0xb1);
+const V128_ANDNOT = simd(0x4f);
+const V128_BITSELECT = simd(0x52);
+/** v128.const with the same float in all four lanes. */
+const f32x4Const = (value: number): number[] => {
+  const lane = new Uint8Array(new Float32Array([value]).buffer);
+  return [...simd(0x0c), ...lane, ...lane, ...lane, ...lane];
+};
+/** v128.const with the same 32-bit integer in all four lanes. */
+const i32x4Const = (value: number): number[] => {
+  const lane = new Uint8Array(new Int32Array([value]).buffer);
+  return [...simd(0x0c), ...lane, ...lane, ...lane, ...lane];
+};
 
 function uleb(value: number): number[] {
   const out: number[] = [];
@@ -273,24 +300,72 @@ function bmmBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
+/**
+ * exp over float32 lanes, the classic Cephes `expf` scheme: n = round(x log2 e),
+ * r = x - n ln 2 (ln 2 split in two parts so that n ln2_hi is exact), exp(r)
+ * by a degree-7 polynomial on |r| <= ln2 / 2, times 2^n. 2^n is applied as
+ * 2^h 2^(n-h) with h = n >> 1, both built in the exponent bits, so that n
+ * may run from -150 to 128 and results cover the subnormals and reach
+ * FLT_MAX. Measured against Math.exp in the tests: within 2 ulp. Edges: x
+ * above ln(FLT_MAX) gives +Infinity, below ln(2^-150) gives 0, NaN stays NaN
+ * (wasm min/max propagate it).
+ */
+function expBody(): number[] {
+  // params: 0 src, 1 dst, 2 bytes; locals: 3 i (i32); 4 x, 5 n, 6 r, 7 y, 8 n as i32, 9 h = n >> 1 (v128)
+  const [I, X, N, R, Y, NI, H] = [3, 4, 5, 6, 7, 8, 9];
+  const HI = 88.72283935546875; // ln(FLT_MAX), rounded down to a float
+  const LO = -103.97208404541016; // ln(2^-150): below it the result rounds to 0
+  const P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  const code: number[] = [];
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(...get(I), ...get(2), I32_GE_U, BR_IF, 1);
+  code.push(...get(0), ...get(I), I32_ADD, ...V128_LOAD, ...set(X));
+  // n = nearest(clamp(x) log2 e); keep the clamped x in r for now
+  code.push(...get(X), ...f32x4Const(HI), ...F32X4_MIN, ...f32x4Const(LO), ...F32X4_MAX, ...set(R));
+  code.push(...get(R), ...f32x4Const(Math.LOG2E), ...F32X4_MUL, ...F32X4_NEAREST, ...set(N));
+  // r = x - n ln2_hi - n ln2_lo
+  code.push(...get(R), ...get(N), ...f32x4Const(0.693359375), ...F32X4_MUL, ...F32X4_SUB);
+  code.push(...get(N), ...f32x4Const(-2.12194440e-4), ...F32X4_MUL, ...F32X4_SUB, ...set(R));
+  // y = (((((p0 r + p1) r + p2) r + p3) r + p4) r + p5) r^2 + r + 1
+  code.push(...f32x4Const(P[0]));
+  for (let k = 1; k < P.length; k++) code.push(...get(R), ...F32X4_MUL, ...f32x4Const(P[k]), ...F32X4_ADD);
+  code.push(...get(R), ...F32X4_MUL, ...get(R), ...F32X4_MUL, ...get(R), ...F32X4_ADD, ...f32x4Const(1), ...F32X4_ADD, ...set(Y));
+  // out = y 2^h 2^(n-h), with 2^k = (k + 127) << 23 as float bits; then the overflow and underflow edges
+  code.push(...get(N), ...I32X4_TRUNC_SAT_F32X4_S, ...set(NI), ...get(NI), I32_CONST, 1, ...I32X4_SHR_S, ...set(H));
+  const pow2 = (k: number[]) => [...k, ...i32x4Const(127), ...I32X4_ADD, I32_CONST, ...sleb(23), ...I32X4_SHL];
+  code.push(...get(1), ...get(I), I32_ADD);
+  code.push(...f32x4Const(Infinity));
+  code.push(...get(Y), ...pow2(get(H)), ...F32X4_MUL, ...pow2([...get(NI), ...get(H), ...I32X4_SUB]), ...F32X4_MUL);
+  code.push(...get(X), ...f32x4Const(HI), ...F32X4_GT, ...V128_BITSELECT);
+  code.push(...get(X), ...f32x4Const(LO), ...F32X4_LT, ...V128_ANDNOT);
+  code.push(...V128_STORE);
+  code.push(...get(I), I32_CONST, ...sleb(16), I32_ADD, ...set(I));
+  code.push(BR, 0, END, END, END);
+  const locals = vec([[...uleb(1), I32], [...uleb(6), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
 /** The module's bytes; `shared` imports a shared memory (the threaded backend's). */
 export function simdModuleBytes(shared = false): Uint8Array {
   const adamType = [0x60, ...vec([...new Array(8).fill([I32]), ...new Array(8).fill([F32])]), ...vec([])];
   const transposeType = [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])];
   const bmmType = [0x60, ...vec(new Array(7).fill([I32])), ...vec([])];
+  const unaryType = [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-    ...section(1, vec([adamType, transposeType, bmmType])), // types
+    ...section(1, vec([adamType, transposeType, bmmType, unaryType])), // types
     // import memory: min 0, no max; or shared, min 0, max MAX_PAGES
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, 0x00, ...uleb(MAX_PAGES)] : [0x00, 0x00])]])),
-    ...section(3, vec([uleb(0), uleb(1), uleb(1), uleb(2)])), // the functions' types
+    ...section(3, vec([uleb(0), uleb(1), uleb(1), uleb(2), uleb(3)])), // the functions' types
     ...section(7, vec([
       [...name('adam'), 0x00, 0x00],
       [...name('transpose'), 0x00, 0x01],
       [...name('sumRows'), 0x00, 0x02],
       [...name('bmm'), 0x00, 0x03],
+      [...name('exp'), 0x00, 0x04],
     ])),
-    ...section(10, vec([adamBody(), transposeBody(), sumRowsBody(), bmmBody()])), // code
+    ...section(10, vec([adamBody(), transposeBody(), sumRowsBody(), bmmBody(), expBody()])), // code
   ];
   return Uint8Array.from(bytes);
 }

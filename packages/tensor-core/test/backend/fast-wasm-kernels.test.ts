@@ -279,6 +279,49 @@ describe('Identity and Sum', () => {
   }
 });
 
+describe('fast Exp', () => {
+  it('is within 1 ulp of Math.exp from -104 to 89, subnormals and edges included (the SIMD kernel alone)', () => {
+    const n = 1 << 16;
+    const memory = newWasmMemory(8);
+    const simd = simdKernelsFor(memory)!;
+    const src = new Float32Array(memory.buffer, 0, n);
+    const dst = new Float32Array(memory.buffer, n * 4, n);
+    for (let i = 0; i < n; i++) src[i] = -104 + (193 * i) / n;
+    const edges = [0, -0, NaN, Infinity, -Infinity, -1e9, 1e9, 88.72, 88.73, -103.9, -104, 1e-30];
+    src.set(edges);
+    simd.exp(0, n * 4, n * 4);
+    let worstUlp = 0;
+    for (let i = edges.length; i < n; i++) {
+      const want = Math.fround(Math.exp(src[i]));
+      if (want === Infinity) expect(dst[i]).toBe(Infinity);
+      else if (want < 2 ** -126) expect(Math.abs(dst[i] - want)).toBeLessThanOrEqual(2 ** -149); // subnormal: one unit
+      else worstUlp = Math.max(worstUlp, Math.abs(dst[i] - want) / (want * 2 ** -23));
+    }
+    expect(worstUlp).toBeLessThanOrEqual(1);
+    expect(Array.from(dst.subarray(0, edges.length))).toEqual([
+      1, 1, NaN, Infinity, 0, 0, Infinity, Math.fround(Math.exp(Math.fround(88.72))), Infinity, Math.fround(Math.exp(Math.fround(-103.9))), 0, 1,
+    ]);
+  });
+
+  it('equals plain wasm within 2e-7 (relative) on odd sizes, and softmax-CE gradients agree', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(values(3 * 7 * 5, 11).map((v) => 30 * v), [3, 7, 5]); // 105 elements: a SIMD bulk and a tail
+        const logits = tf.tensor(values(6 * 9, 12).map((v) => 4 * v), [6, 9]);
+        const labels = tf.oneHot(tf.tensor1d([0, 3, 8, 2, 2, 5], 'int32'), 9);
+        const grad = tf.grad((z: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, z))(logits);
+        return { y: tf.exp(x).dataSync() as Float32Array, g: grad.dataSync() as Float32Array };
+      });
+    await use('fast');
+    const fast = run();
+    await use('plain');
+    const plain = run();
+    await use('fast');
+    for (let i = 0; i < plain.y.length; i++) expect(Math.abs(fast.y[i] - plain.y[i])).toBeLessThanOrEqual(2e-7 * plain.y[i]);
+    expect(relErr(fast.g, plain.g)).toBeLessThan(1e-6);
+  });
+});
+
 describe('FusedAdamOptimizer', () => {
   /** Five steps of a small regression; returns the final weights. */
   function train(makeOptimizer: () => tf.Optimizer): Float32Array[] {
