@@ -161,8 +161,6 @@ function callOriginal(name: string, args: KernelArgs): tf.TensorInfo {
   return originals.get(name)!.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
 }
 
-const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
 /** A view of the same buffer with another shape (no copy; the caller keeps the owner alive). */
 const view = (t: tf.TensorInfo, shape: number[]): tf.TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
 
@@ -346,9 +344,9 @@ function fastSum(args: KernelArgs): tf.TensorInfo {
   const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
   if (x.dtype !== 'float32' || !leading) return callOriginal('Sum', args);
   const backend = args.backend as WasmBackend;
-  const rows = sizeOf(x.shape.slice(0, axes.length));
+  const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
   const rest = x.shape.slice(axes.length);
-  const cols = sizeOf(rest);
+  const cols = tf.util.sizeFromShape(rest);
   const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
   const simd = cols % 4 === 0 ? simdKernelsFor(heap(backend)) : null;
   if (simd !== null) {
@@ -372,7 +370,7 @@ function fastExp(args: KernelArgs): tf.TensorInfo {
   const simd = x.dtype === 'float32' ? simdKernelsFor(heap(backend)) : null;
   if (simd === null) return callOriginal('Exp', args);
   const out = backend.makeOutput(x.shape, 'float32');
-  const size = sizeOf(x.shape);
+  const size = tf.util.sizeFromShape(x.shape);
   const bulk = size - (size % 4);
   if (bulk > 0) simd.exp(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), bulk * 4);
   if (bulk < size) {
@@ -440,9 +438,9 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo {
   const outerB = b.shape.slice(0, -2);
   const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
   const outShape = [...outer, m, n];
-  const batchA = sizeOf(outerA);
-  const batchB = sizeOf(outerB);
-  const batch = sizeOf(outer);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
+  const batch = tf.util.sizeFromShape(outer);
 
   const temps: tf.TensorInfo[] = [];
   const own = (t: tf.TensorInfo): tf.TensorInfo => {
@@ -577,7 +575,7 @@ function broadcastBatch(backend: WasmBackend, x: tf.TensorInfo, outerX: number[]
     srcStrides[d] = padded[d] === 1 ? 0 : stride;
     stride *= padded[d];
   }
-  const total = sizeOf(outer);
+  const total = tf.util.sizeFromShape(outer);
   const index = new Array(outer.length).fill(0);
   for (let flat = 0; flat < total; flat++) {
     let s = 0;
@@ -611,7 +609,7 @@ function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
   const outP = backend.makeOutput(param.shape, 'float32');
   const outM = backend.makeOutput(param.shape, 'float32');
   const outV = backend.makeOutput(param.shape, 'float32');
-  const n = sizeOf(param.shape);
+  const n = tf.util.sizeFromShape(param.shape);
   // Four lanes at a time in wasm SIMD (simd-kernels.ts); the last n % 4 in JS.
   const simd = simdKernelsFor(heap(backend));
   let from = 0;

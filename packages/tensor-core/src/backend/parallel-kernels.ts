@@ -25,8 +25,6 @@ export function setParallelMinFlops(flops: number): number {
 
 type Work = (inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => number;
 
-const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
-
 /** The shape of a named input ([] when absent: the work estimate then stays small, and the call serial). */
 const shape = (inputs: tf.NamedTensorInfoMap, name: string): number[] => inputs[name]?.shape ?? [];
 
@@ -37,14 +35,14 @@ const matMulWork: Work = (inputs, attrs) => {
   const m = attrs.transposeA ? a[a.length - 1] : a[a.length - 2];
   const k = attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
   const n = attrs.transposeB ? b[b.length - 2] : b[b.length - 1];
-  const batch = Math.max(product(a.slice(0, -2)), product(b.slice(0, -2)));
+  const batch = Math.max(tf.util.sizeFromShape(a.slice(0, -2)), tf.util.sizeFromShape(b.slice(0, -2)));
   return 2 * batch * m * n * k;
 };
 
 /** 2 x (filter taps) x (output positions, from the input size over the strides) for NHWC convolutions. */
-const convWork = (image: readonly number[], filter: readonly number[], strides: unknown): number => {
+const convWork = (image: number[], filter: number[], strides: unknown): number => {
   const [sh, sw] = typeof strides === 'number' ? [strides, strides] : Array.isArray(strides) ? strides : [1, 1];
-  return (2 * product(filter) * image[0] * image[1] * image[2]) / (sh * sw);
+  return (2 * tf.util.sizeFromShape(filter) * image[0] * image[1] * image[2]) / (sh * sw);
 };
 
 const WORK: Record<string, Work> = {
