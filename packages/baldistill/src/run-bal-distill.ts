@@ -9,7 +9,8 @@
  *  3. the teacher annotates every selected input; answers that differ from gold are dropped (still charged);
  *  4. selected inputs leave the pool; 5. the student is retrained on every example kept so far.
  * Baselines: random (B inputs uniformly, one stage), active (K stages, global top IFD, no balancing),
- * headOnly (one stage, budget split over head domains), duplicate (one stage, naive counts, tail shortfall
+ * headOnly (one stage, budget water-filled over head domains: a head smaller than its share gives the rest
+ * back to the others), duplicate (one stage, naive counts, tail shortfall
  * filled by repeating annotated tail examples, no teacher call), balance (one stage, naive counts, random
  * heads, synthesis for tails).
  * Stopping: after K stages; earlier when the budget cannot pay one more call, when nothing is left to select
@@ -145,7 +146,7 @@ export async function runBalDistill<I, R, A, S extends Student<I, R, A>>(
     throw new OptionError('runBalDistill.student', 'an object with fit(), generate() and logLikelihood()', student);
   if (!(Number.isFinite(o.callCost) && o.callCost > 0)) throw new OptionError('runBalDistill.callCost', 'a positive number', o.callCost);
   if (!(Number.isFinite(o.budget) && o.budget >= 1)) throw new OptionError('runBalDistill.budget', 'a number >= 1 (teacher cost units)', o.budget);
-  if (!(Number.isInteger(o.stages) && o.stages >= 1 && o.stages <= o.budget))
+  if (!(Number.isInteger(o.stages) && o.stages >= 1 && (o.stages <= o.budget || ONE_STAGE.includes(policy))))
     throw new OptionError('runBalDistill.stages', `an integer in [1, budget = ${o.budget}]`, o.stages);
   if (!(Number.isInteger(o.concurrency) && o.concurrency >= 1)) throw new OptionError('runBalDistill.concurrency', 'an integer >= 1', o.concurrency);
   if (!Number.isFinite(o.seed)) throw new OptionError('runBalDistill.seed', 'a finite number', o.seed);
@@ -536,8 +537,20 @@ async function planStage<I, R, A>(a: PlanArgs<I, R, A>): Promise<StagePlan> {
     heads.forEach((h) => {
       if (!domains.includes(h)) throw new OptionError('runBalDistill.headDomains', `names among ${domains.join(', ')}`, h);
     });
-    const each = heads.length ? Math.floor(stageCalls / heads.length) : 0;
-    counts = domains.map((d) => (heads.includes(d) ? each : 0));
+    // Water-filling: a head with fewer inputs than its share takes them all; the rest is re-split.
+    counts = domains.map(() => 0);
+    let open = domains.map((_, d) => d).filter((d) => heads.includes(domains[d]));
+    let left = stageCalls;
+    while (open.length > 0) {
+      const each = Math.floor(left / open.length);
+      const small = open.filter((d) => remaining[d].length < each);
+      if (small.length === 0) {
+        for (const d of open) counts[d] = each;
+        break;
+      }
+      for (const d of small) (counts[d] = remaining[d].length), (left -= remaining[d].length);
+      open = open.filter((d) => !small.includes(d));
+    }
   } else {
     counts = naiveCounts(l, stageCalls); // naive, balance, duplicate
   }
