@@ -10,9 +10,9 @@ describe('runBalDistill budget (property test)', () => {
     const rng = createRng('budget-property');
     for (let trial = 0; trial < 60; trial++) {
       const l = 1 + rng.int(6);
-      const sizes = Array.from({ length: l }, () => rng.int(40));
-      if (sizes.every((s) => s === 0)) sizes[0] = 1;
-      const pool = numberPool(sizes).filter((_, k, all) => all.length > 0);
+      const sizes: number[] = Array.from({ length: l }, () => rng.int(40));
+      if (!sizes.some((s) => s > 0)) sizes[0] = 1;
+      const pool = numberPool(sizes);
       const budget = 1 + rng.int(120);
       const stages = 1 + rng.int(Math.min(6, budget));
       const policy = POLICIES[rng.int(POLICIES.length)] as Policy;
