@@ -13,7 +13,7 @@
  * tensor-core's sync points.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, ShapeError, createRng, softmaxCrossEntropy, trainSteps } from '@paperkit/tensor-core';
+import { OptionError, ShapeError, createRng, defineOptions, opt, softmaxCrossEntropy, trainSteps } from '@paperkit/tensor-core';
 import type { Annotated, LogLikelihood, Response, Student } from './types.js';
 
 /** What the student trains: a forward pass, its variables, and a way to free them. */
@@ -55,7 +55,21 @@ export interface ClassifierStudentOptions<I> {
   rationaleWeight?: number;
 }
 
-export const CLASSIFIER_STUDENT_DEFAULTS = { rationaleClasses: 0, scoreRationale: false, steps: 300, batchSize: 32, lr: 3e-3, rationaleWeight: 1 };
+/** classifierStudent's options and defaults (spec section 5: 300 Adam steps, lr 3e-3, batch 32). */
+export const CLASSIFIER_STUDENT_OPTIONS = defineOptions('classifierStudent', {
+  createNet: opt.func(),
+  featurize: opt.func(),
+  inputDim: opt.integer({ min: 1 }),
+  answerClasses: opt.integer({ min: 2 }),
+  rationaleClasses: opt.integer({ min: 0, default: 0 }),
+  nullInput: opt.optional(opt.custom<ArrayLike<number>>('an array of numbers', (v) => Array.isArray(v) || ArrayBuffer.isView(v))),
+  scoreRationale: opt.boolean({ default: false }),
+  steps: opt.integer({ min: 1, default: 300 }),
+  batchSize: opt.integer({ min: 1, default: 32 }),
+  lr: opt.number({ min: 0, exclusiveMin: true, default: 3e-3 }),
+  rationaleWeight: opt.number({ min: 0, default: 1 }),
+});
+export const CLASSIFIER_STUDENT_DEFAULTS = CLASSIFIER_STUDENT_OPTIONS.defaults;
 
 const CHUNK = 4096;
 
@@ -66,14 +80,8 @@ export class ClassifierStudent<I> implements Student<I, number, number> {
   lastFit: { steps: number; loss: number; examples: number } | null = null;
 
   constructor(options: ClassifierStudentOptions<I>) {
+    CLASSIFIER_STUDENT_OPTIONS.parse(Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) as never);
     const o = { ...CLASSIFIER_STUDENT_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ClassifierStudentOptions<I> & typeof CLASSIFIER_STUDENT_DEFAULTS;
-    if (typeof o.createNet !== 'function') throw new OptionError('classifierStudent.createNet', 'a function (seed) => network', o.createNet);
-    if (typeof o.featurize !== 'function') throw new OptionError('classifierStudent.featurize', 'a function (input) => feature row', o.featurize);
-    for (const [k, min] of [['inputDim', 1], ['answerClasses', 2], ['rationaleClasses', 0], ['steps', 1], ['batchSize', 1]] as const) {
-      const v = o[k];
-      if (!(Number.isInteger(v) && v >= min)) throw new OptionError(`classifierStudent.${k}`, `an integer >= ${min}`, v);
-    }
-    if (!(o.lr > 0)) throw new OptionError('classifierStudent.lr', 'a positive number', o.lr);
     if (o.scoreRationale && o.rationaleClasses === 0) throw new OptionError('classifierStudent.scoreRationale', 'false when rationaleClasses is 0', true);
     const nullInput = Float32Array.from(o.nullInput ?? new Float32Array(o.inputDim));
     if (nullInput.length !== o.inputDim) throw new ShapeError('classifierStudent.nullInput', `[${o.inputDim}]`, [nullInput.length]);

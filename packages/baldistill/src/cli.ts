@@ -1,12 +1,5 @@
-/** Bin entry of `baldistill`: runs cli-program.ts and sets the exit code (2 bad input, 1 anything else). */
+/** Bin entry of `baldistill` (the commands are in cli-program.ts). */
+import { runMain } from '@paperkit/tensor-core/node';
 import { cli } from './cli-program.js';
 
-cli.main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runMain(cli);

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FormatError, OptionError, writeFileAtomic } from '@paperkit/tensor-core';
+import { FormatError, OptionError } from '@paperkit/tensor-core';
+import { writeFileAtomic } from '@paperkit/tensor-core/node';
 import type { RunState, StateStore } from './run-state.js';
 
 export const STATE_FILE = 'baldistill-state.json';

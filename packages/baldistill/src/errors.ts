@@ -6,7 +6,7 @@ import { PaperkitError } from '@paperkit/tensor-core';
  * `canAfford` first and never triggers it; it reaches only user code that calls `ledger.reserve` directly.
  */
 export class BudgetExceededError extends PaperkitError {
-  static readonly code = 'BudgetExceededError';
+  static override readonly code: string = 'BudgetExceededError';
   constructor(
     readonly requested: number,
     readonly available: number,
@@ -14,15 +14,11 @@ export class BudgetExceededError extends PaperkitError {
   ) {
     super(`teacher budget: reserving ${requested} would exceed the ${scope === 'budget' ? 'total budget' : "current stage's cap"} (${available} left)`);
   }
-
-  static isInstance(e: unknown): e is BudgetExceededError {
-    return e instanceof Error && e.name === 'BudgetExceededError';
-  }
 }
 
 /** An HTTP teacher request failed for good (after its retries), with the status and the response body's start. */
 export class TeacherRequestError extends PaperkitError {
-  static readonly code = 'TeacherRequestError';
+  static override readonly code: string = 'TeacherRequestError';
   constructor(
     readonly url: string,
     readonly status: number | 'timeout' | 'network',
@@ -30,9 +26,5 @@ export class TeacherRequestError extends PaperkitError {
     readonly attempts: number,
   ) {
     super(`teacher request ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${detail ? ` ${detail}` : ''}`);
-  }
-
-  static isInstance(e: unknown): e is TeacherRequestError {
-    return e instanceof Error && e.name === 'TeacherRequestError';
   }
 }

@@ -9,7 +9,7 @@ export type { Example, Annotated, Response, Teacher, Student, Embedder, LogLikel
 
 /** The budgeted multi-stage loop: BalDistill-A ('adaptive'), -N ('naive') and the baselines, one ledger. */
 export {
-  runBalDistill, RUN_BALDISTILL_DEFAULTS, POLICIES, SELECTIONS,
+  runBalDistill, RUN_BALDISTILL_OPTIONS, RUN_BALDISTILL_DEFAULTS, POLICIES, SELECTIONS,
   type RunBalDistillOptions, type BalDistillResult, type Policy, type Selection, type CountsContext,
 } from './run-bal-distill.js';
 
@@ -36,13 +36,13 @@ export { memoryStateStore, type StateStore, type RunState, type StagePlan, type 
 
 /** The tfjs student adapter (any network -> [rationale logits, answer logits]) and a LayersModel wrapper. */
 export {
-  classifierStudent, ClassifierStudent, layersModelNet, CLASSIFIER_STUDENT_DEFAULTS,
+  classifierStudent, ClassifierStudent, layersModelNet, CLASSIFIER_STUDENT_OPTIONS, CLASSIFIER_STUDENT_DEFAULTS,
   type ClassifierNet, type ClassifierStudentOptions,
 } from './classifier-student.js';
 
 /** A teacher behind an OpenAI-compatible chat-completions endpoint (retries, timeout, concurrency limit). */
 export {
-  openAITeacher, OpenAITeacher, OPENAI_TEACHER_DEFAULTS, parseAnswer, parseSynthesized,
+  openAITeacher, OpenAITeacher, OPENAI_TEACHER_OPTIONS, OPENAI_TEACHER_DEFAULTS, parseAnswer, parseSynthesized,
   type OpenAITeacherOptions, type TeacherUsage, type ChatMessage,
 } from './openai-teacher.js';
 

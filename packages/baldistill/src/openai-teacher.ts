@@ -9,7 +9,7 @@
  * errors (honouring Retry-After), and at most `concurrency` requests in flight. Uses the global fetch only,
  * so it runs in browsers too; the API key comes from `apiKey` or the environment variable `apiKeyEnv`.
  */
-import { FormatError, OptionError } from '@paperkit/tensor-core';
+import { FormatError, OptionError, defineOptions, opt } from '@paperkit/tensor-core';
 import { Semaphore } from './concurrency.js';
 import { TeacherRequestError } from './errors.js';
 import type { Annotated, Example, Response, Teacher } from './types.js';
@@ -50,18 +50,27 @@ export interface OpenAITeacherOptions {
   fetch?: typeof fetch;
 }
 
-export const OPENAI_TEACHER_DEFAULTS = {
-  apiKeyEnv: 'OPENAI_API_KEY',
-  temperature: 0,
-  maxTokens: 512,
-  timeoutMs: 60_000,
-  maxRetries: 4,
-  backoffMs: 500,
-  maxBackoffMs: 20_000,
-  concurrency: 4,
-  maxDemos: 3,
-  system: 'You are a careful expert. Reason step by step, then give the final answer on its own line as "The answer is: <answer>".',
-};
+/** openAITeacher's options and defaults. */
+export const OPENAI_TEACHER_OPTIONS = defineOptions('openAITeacher', {
+  baseURL: opt.custom<string>('an http(s) URL such as https://api.openai.com/v1', (v) => typeof v === 'string' && /^https?:\/\//.test(v)),
+  model: opt.string({ nonEmpty: true }),
+  apiKey: opt.optional(opt.string()),
+  apiKeyEnv: opt.string({ nonEmpty: true, default: 'OPENAI_API_KEY' }),
+  temperature: opt.number({ min: 0, default: 0 }),
+  maxTokens: opt.integer({ min: 1, default: 512 }),
+  timeoutMs: opt.number({ min: 0, exclusiveMin: true, default: 60_000 }),
+  maxRetries: opt.integer({ min: 0, default: 4 }),
+  backoffMs: opt.number({ min: 0, default: 500 }),
+  maxBackoffMs: opt.number({ min: 0, default: 20_000 }),
+  concurrency: opt.integer({ min: 1, default: 4 }),
+  maxDemos: opt.integer({ min: 0, default: 3 }),
+  system: opt.string({ default: 'You are a careful expert. Reason step by step, then give the final answer on its own line as "The answer is: <answer>".' }),
+  annotatePrompt: opt.optional(opt.func()),
+  synthesizePrompt: opt.optional(opt.func()),
+  headers: opt.optional(opt.custom<Record<string, string>>('an object of header strings', (v) => typeof v === 'object' && v !== null)),
+  fetch: opt.optional(opt.func()),
+});
+export const OPENAI_TEACHER_DEFAULTS = OPENAI_TEACHER_OPTIONS.defaults;
 
 /** Requests, retries and tokens used so far (the OpenAI `usage` fields summed). */
 export interface TeacherUsage {
@@ -125,15 +134,8 @@ export class OpenAITeacher implements Teacher<string, string, string> {
   private readonly gate: Semaphore;
 
   constructor(options: OpenAITeacherOptions) {
-    const o = { ...OPENAI_TEACHER_DEFAULTS, ...Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) } as typeof OPENAI_TEACHER_DEFAULTS & OpenAITeacherOptions;
-    if (typeof o.baseURL !== 'string' || !/^https?:\/\//.test(o.baseURL)) throw new OptionError('openAITeacher.baseURL', 'an http(s) URL such as https://api.openai.com/v1', o.baseURL);
-    if (typeof o.model !== 'string' || o.model === '') throw new OptionError('openAITeacher.model', 'a model name', o.model);
-    for (const [k, min] of [['maxRetries', 0], ['concurrency', 1], ['maxTokens', 1], ['maxDemos', 0]] as const) {
-      if (!(Number.isInteger(o[k]) && o[k] >= min)) throw new OptionError(`openAITeacher.${k}`, `an integer >= ${min}`, o[k]);
-    }
-    for (const k of ['timeoutMs', 'backoffMs', 'maxBackoffMs'] as const) {
-      if (!(Number.isFinite(o[k]) && o[k] >= 0)) throw new OptionError(`openAITeacher.${k}`, 'milliseconds >= 0', o[k]);
-    }
+    OPENAI_TEACHER_OPTIONS.parse(Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) as never);
+    const o = { ...OPENAI_TEACHER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof OPENAI_TEACHER_DEFAULTS & OpenAITeacherOptions;
     const f = o.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
     if (typeof f !== 'function') throw new OptionError('openAITeacher.fetch', 'a fetch function (no global fetch here)', f);
     this.o = { ...o, fetch: f };

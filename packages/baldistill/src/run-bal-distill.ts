@@ -16,7 +16,7 @@
  * Stopping: after K stages; earlier when the budget cannot pay one more call, when nothing is left to select
  * (pool exhausted and no synthesis), or when `signal` aborts (the state is saved first, so the run resumes).
  */
-import { OptionError, FormatError, createRng, type Rng } from '@paperkit/tensor-core';
+import { FormatError, OptionError, createRng, defineOptions, opt, type Rng } from '@paperkit/tensor-core';
 import { BudgetLedger, type CallKind } from './budget-ledger.js';
 import { mapLimit } from './concurrency.js';
 import { ifdScores } from './ifd.js';
@@ -91,20 +91,40 @@ export interface RunBalDistillOptions<I, R, A> {
   log?: (line: string) => void;
 }
 
-export const RUN_BALDISTILL_DEFAULTS = {
-  stages: 5,
-  policy: 'adaptive' as Policy,
-  selection: 'ifd' as Selection,
-  callCost: 1,
-  charge: 'requested' as 'requested' | 'returned',
-  filterWrongAnswers: true,
-  retrainFromScratch: true,
-  adaptiveCounts: 'expected' as 'expected' | 'sampled',
-  maxIFD: Infinity,
-  concurrency: 4,
-  onTeacherError: 'throw' as 'throw' | 'skip',
-  seed: 0,
-};
+const isObj = (v: unknown) => typeof v === 'object' && v !== null;
+
+/** The options of runBalDistill with their defaults (spec section 6); `parse` rejects a bad one by name. */
+export const RUN_BALDISTILL_OPTIONS = defineOptions('runBalDistill', {
+  pool: opt.custom<unknown[]>('a non-empty array of examples {id, domain, input, gold?}', (v) => Array.isArray(v) && v.length > 0),
+  teacher: opt.custom<unknown>('an object with annotate() and synthesize()', (v) => isObj(v) && typeof (v as Teacher<unknown, unknown, unknown>).annotate === 'function' && typeof (v as Teacher<unknown, unknown, unknown>).synthesize === 'function'),
+  student: opt.custom<unknown>('an object with fit(), generate() and logLikelihood()', (v) => isObj(v) && ['fit', 'generate', 'logLikelihood'].every((k) => typeof (v as Record<string, unknown>)[k] === 'function')),
+  budget: opt.number({ min: 1 }),
+  stages: opt.integer({ min: 1, default: 5 }),
+  policy: opt.oneOf(POLICIES, { default: 'adaptive' }),
+  selection: opt.oneOf(SELECTIONS, { default: 'ifd' }),
+  embedder: opt.optional(opt.custom<unknown>('an Embedder with embed()', (v) => isObj(v) && typeof (v as Embedder<unknown>).embed === 'function')),
+  callCost: opt.number({ min: 0, exclusiveMin: true, default: 1 }),
+  charge: opt.oneOf(['requested', 'returned'] as const, { default: 'requested' }),
+  filterWrongAnswers: opt.boolean({ default: true }),
+  answersEqual: opt.optional(opt.func()),
+  retrainFromScratch: opt.boolean({ default: true }),
+  adaptiveCounts: opt.oneOf(['expected', 'sampled'] as const, { default: 'expected' }),
+  counts: opt.optional(opt.func()),
+  maxIFD: opt.custom<number>('a positive number (Infinity: no limit)', (v) => typeof v === 'number' && v > 0, { default: Infinity }),
+  domains: opt.optional(opt.array(opt.string(), { minLength: 1 })),
+  headDomains: opt.optional(opt.array(opt.string())),
+  dedupeSynthetic: opt.optional(opt.number({ min: -1, exclusiveMin: true, max: 1 })),
+  concurrency: opt.integer({ min: 1, default: 4 }),
+  onTeacherError: opt.oneOf(['throw', 'skip'] as const, { default: 'throw' }),
+  store: opt.optional(opt.custom<unknown>('a StateStore with load() and save()', (v) => isObj(v) && typeof (v as StateStore<unknown, unknown, unknown>).load === 'function' && typeof (v as StateStore<unknown, unknown, unknown>).save === 'function')),
+  seed: opt.number({ default: 0 }),
+  signal: opt.optional(opt.custom<AbortSignal>('an AbortSignal', (v) => isObj(v) && 'aborted' in (v as object))),
+  onStage: opt.optional(opt.func()),
+  log: opt.optional(opt.func()),
+});
+export const RUN_BALDISTILL_DEFAULTS = RUN_BALDISTILL_OPTIONS.defaults;
+
+type Parsed<I, R, A> = Omit<RunBalDistillOptions<I, R, A>, keyof typeof RUN_BALDISTILL_DEFAULTS> & { [K in keyof typeof RUN_BALDISTILL_DEFAULTS]-?: NonNullable<RunBalDistillOptions<I, R, A>[K & keyof RunBalDistillOptions<I, R, A>]> };
 
 export interface BalDistillResult<I, R, A, S extends Student<I, R, A> = Student<I, R, A>> {
   /** The student trained on `data` (the last stage's fit). */
@@ -124,44 +144,22 @@ function defaultEqual<A>(a: A, b: A): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new OptionError(`runBalDistill.${name}`, `one of ${allowed.join(', ')}`, v);
-  return v as T;
-}
-
 /** Run BalDistill (or one of its baselines) under a teacher budget. */
 export async function runBalDistill<I, R, A, S extends Student<I, R, A>>(
   options: RunBalDistillOptions<I, R, A> & { student: S },
 ): Promise<BalDistillResult<I, R, A, S>> {
-  const o = { ...RUN_BALDISTILL_DEFAULTS, ...stripUndefined(options) };
+  const o = RUN_BALDISTILL_OPTIONS.parse(stripUndefined(options) as never) as unknown as Parsed<I, R, A>;
   const { pool, teacher, student } = options;
-  const policy = oneOf('policy', o.policy, POLICIES);
-  const selection = oneOf('selection', o.selection, SELECTIONS);
-  oneOf('adaptiveCounts', o.adaptiveCounts, ['expected', 'sampled'] as const);
-  oneOf('charge', o.charge, ['requested', 'returned'] as const);
-  oneOf('onTeacherError', o.onTeacherError, ['throw', 'skip'] as const);
-  if (!teacher || typeof teacher.annotate !== 'function' || typeof teacher.synthesize !== 'function')
-    throw new OptionError('runBalDistill.teacher', 'an object with annotate() and synthesize()', teacher);
-  if (!student || typeof student.fit !== 'function' || typeof student.generate !== 'function' || typeof student.logLikelihood !== 'function')
-    throw new OptionError('runBalDistill.student', 'an object with fit(), generate() and logLikelihood()', student);
-  if (!(Number.isFinite(o.callCost) && o.callCost > 0)) throw new OptionError('runBalDistill.callCost', 'a positive number', o.callCost);
-  if (!(Number.isFinite(o.budget) && o.budget >= 1)) throw new OptionError('runBalDistill.budget', 'a number >= 1 (teacher cost units)', o.budget);
-  if (!(Number.isInteger(o.stages) && o.stages >= 1 && (o.stages <= o.budget || ONE_STAGE.includes(policy))))
+  const { policy, selection } = o;
+  if (!(o.stages <= o.budget || ONE_STAGE.includes(policy)))
     throw new OptionError('runBalDistill.stages', `an integer in [1, budget = ${o.budget}]`, o.stages);
-  if (!(Number.isInteger(o.concurrency) && o.concurrency >= 1)) throw new OptionError('runBalDistill.concurrency', 'an integer >= 1', o.concurrency);
-  if (!Number.isFinite(o.seed)) throw new OptionError('runBalDistill.seed', 'a finite number', o.seed);
-  if (!(o.maxIFD > 0)) throw new OptionError('runBalDistill.maxIFD', 'a positive number (Infinity: no limit)', o.maxIFD);
   if (selection === 'kcenter' && !options.embedder) throw new OptionError('runBalDistill.embedder', "an Embedder when selection is 'kcenter'", undefined);
-  if (o.dedupeSynthetic !== undefined) {
-    if (!options.embedder) throw new OptionError('runBalDistill.embedder', 'an Embedder when dedupeSynthetic is set', undefined);
-    if (!(o.dedupeSynthetic > -1 && o.dedupeSynthetic <= 1)) throw new OptionError('runBalDistill.dedupeSynthetic', 'a cosine threshold in (-1, 1]', o.dedupeSynthetic);
-  }
+  if (o.dedupeSynthetic !== undefined && !options.embedder) throw new OptionError('runBalDistill.embedder', 'an Embedder when dedupeSynthetic is set', undefined);
 
   // Pool and domains.
-  if (!Array.isArray(pool) || pool.length === 0) throw new OptionError('runBalDistill.pool', 'a non-empty array of examples', Array.isArray(pool) ? '[]' : pool);
   const byId = new Map<string, Example<I, A>>();
   const domainOrder: string[] = o.domains ? [...o.domains] : [];
-  if (o.domains && (o.domains.length === 0 || new Set(o.domains).size !== o.domains.length))
+  if (o.domains && new Set(o.domains).size !== o.domains.length)
     throw new OptionError('runBalDistill.domains', 'a non-empty list of distinct domain names', o.domains);
   pool.forEach((ex, k) => {
     if (!ex || typeof ex.id !== 'string' || ex.id === '') throw new OptionError(`runBalDistill.pool[${k}].id`, 'a non-empty string', ex?.id);
@@ -477,7 +475,7 @@ interface PlanArgs<I, R, A> {
   pool: Example<I, A>[];
   used: Set<string>;
   rng: Rng;
-  o: typeof RUN_BALDISTILL_DEFAULTS & RunBalDistillOptions<I, R, A>;
+  o: Parsed<I, R, A>;
   student: Student<I, R, A>;
   embedder?: Embedder<I>;
   kept: Annotated<I, R, A>[];
