@@ -69,11 +69,12 @@ const makeStudent = () =>
     answerClasses: QUEUES,
     rationaleClasses: lines.length,
     featurize: features,
-    createNet: () =>
+    // A fresh network per stage, its initialisers seeded from the stage seed (same seed, same run).
+    createNet: (seed) =>
       tf.sequential({
         layers: [
-          tf.layers.dense({ inputShape: [DIM + lines.length], units: 64, activation: 'relu' }),
-          tf.layers.dense({ units: lines.length + QUEUES }),
+          tf.layers.dense({ inputShape: [DIM + lines.length], units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+          tf.layers.dense({ units: lines.length + QUEUES, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
         ],
       }),
     steps: 250,

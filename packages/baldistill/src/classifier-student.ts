@@ -23,7 +23,7 @@ export interface ClassifierNet {
   dispose(): void;
 }
 
-/** Wrap a tf.LayersModel (e.g. tf.sequential) as a ClassifierNet. */
+/** Wrap a tf.LayersModel (e.g. tf.sequential) as a ClassifierNet. Seed its initialisers from createNet's seed for reproducible runs. */
 export function layersModelNet(model: tf.LayersModel): ClassifierNet {
   return {
     apply: (x) => model.apply(x, { training: true }) as tf.Tensor,

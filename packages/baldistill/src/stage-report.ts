@@ -33,7 +33,7 @@ export interface StageReport {
   domains: Record<string, DomainStageReport>;
   /** Candidates scored by IFD (0 at stage 0). */
   ifdScored: number;
-  /** Teacher calls made this stage and the cost charged for them. */
+  /** Teacher requests made this stage (a synthesis request for n examples is one) and the cost charged (n for it). */
   calls: number;
   cost: number;
   /** Cost charged since the start of the run. */
