@@ -17,14 +17,15 @@
  * tasks use (tens to a few thousand). 'gather' is the better choice for large
  * vocabularies on cpu/tensorflow, or on wasm once the fallback kernels are registered.
  *
- * Attention is tensor-core's fused causal attention (src/ops/causal-attention.ts):
- * one kernel forward and one backward per layer on wasm and cpu, reading the
- * heads straight out of the q/k/v projections ([B, T, H, dHead], no transposes)
- * and skipping future and padded keys. Elsewhere it is the composition with
- * a constant additive mask [maxLen, maxLen] (0 on and below the diagonal, -1e9
- * above, built once in the constructor, so no comparison op runs under the
- * gradient tape). Dropout (embeddings and both residual branches) draws its
- * masks from the seeded Rng.
+ * Attention goes through tensor-core's causalAttention (src/ops/causal-attention.ts).
+ * Where its fused kernel is the default (the cpu backend) that is one kernel
+ * forward and one backward per layer, reading the heads straight out of the
+ * q/k/v projections ([B, T, H, dHead], no transposes) and skipping future and
+ * padded keys. Elsewhere (wasm, where the composition measured faster; see
+ * docs/performance.md, round 3) it is the composition with a constant additive
+ * mask [maxLen, maxLen] (0 on and below the diagonal, -1e9 above, built once in
+ * the constructor, so no comparison op runs under the gradient tape). Dropout
+ * (embeddings and both residual branches) draws its masks from the seeded Rng.
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError } from '../errors.js';

@@ -6,7 +6,9 @@
  * an upstream scalar g:
  *   dz_ic = (g/B) (softmax(z_i)_c sum_c' y_ic' - y_ic),  dy_ic = (g/B) (lse_i - z_ic)
  * (dense; the sparse form has y = onehot(t), and a label outside [0, C)
- * contributes nothing, as its all-zero one-hot row would).
+ * contributes nothing, as its all-zero one-hot row would). The forward kernel
+ * also returns softmax(z) (its exps in the backend's wasm SIMD exp on wasm),
+ * which the backward kernels reuse instead of computing exps again.
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdKernelsFor } from '../backend/simd-kernels.js';
