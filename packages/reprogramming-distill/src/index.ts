@@ -41,5 +41,7 @@ export {
   type TrainLoRAProbeOptions, type LoRAProbeResult, type LoRAFeatureExtractor,
 } from './baselines/lora-probe.js';
 export { BASELINE_TRAINING_DEFAULTS, type BaselineData, type BaselineTraining } from './baselines/rows.js';
+/** Every CKA estimate between two feature matrices (what the CLI `cka` prints). */
+export { ckaReport, type CKAReport } from './cka-report.js';
 /** CKA from tensor-core, re-exported for convenience. */
 export { linearCKA, rbfCKA, hsic, MinibatchCKA, ckaLoss } from '@paperkit/tensor-core';

@@ -1,0 +1,3 @@
+import { cli } from './cli-program.js';
+
+process.exitCode = await cli.main(process.argv.slice(2));
