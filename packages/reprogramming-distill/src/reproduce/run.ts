@@ -17,7 +17,7 @@ import { trainLoRAProbe } from '../baselines/lora-probe.js';
 import { trainStudentOnly } from '../baselines/student-only.js';
 import { evaluateAccuracy, minibatchFeatureCKA } from '../evaluate.js';
 import { reprogramDistill, type RDLossOptions } from '../reprogram-distill.js';
-import { cacheTeacherFeatures } from '../teacher-cache.js';
+import { cacheTeacherFeatures, type TeacherCache } from '../teacher-cache.js';
 import { teacherFeatureFn } from '../teacher-features.js';
 import { DOWNSTREAM_CLASSES, makeWorld, sampleWorld, toTensor } from './data.js';
 import { FM_FEATURE_LAYER, foundationModel, pretrainFoundationModel, studentModel } from './models.js';
@@ -75,42 +75,64 @@ export interface SeedResult {
 
 const countParams = (m: tf.LayersModel) => m.countParams();
 
+export interface SeedWorld {
+  fm: tf.LayersModel;
+  cache: TeacherCache;
+  testX: tf.Tensor2D;
+  testY: Int32Array;
+  testSource: Int32Array;
+  /** A fresh student with the seed's shared initialisation (the caller disposes it, or the deployModel that shares its layers). */
+  newStudent(): tf.LayersModel;
+  studentSeed: string;
+  /** Everything the world created, for the caller to dispose. */
+  disposers: Array<{ dispose(): void }>;
+}
+
+/** The seed's world: data, the pretrained FM, the cached jittered copies and the student initialisation. */
+export async function prepareSeedWorld(seed: number, cfg: RunConfig, n: number): Promise<SeedWorld> {
+  const rng = createRng(`rd-reproduce/${seed}`);
+  const world = makeWorld(seed);
+  const disposers: Array<{ dispose(): void }> = [];
+  const source = sampleWorld(world, cfg.source, rng.fork('source'));
+  const train = sampleWorld(world, n, rng.fork('train'));
+  const test = sampleWorld(world, cfg.test, rng.fork('test'));
+  const sourceX = toTensor(source);
+  const trainX = toTensor(train);
+  const testX = toTensor(test);
+  disposers.push(sourceX, trainX, testX);
+  const fm = foundationModel(rng.fork('fm'));
+  disposers.push(fm);
+  await pretrainFoundationModel(fm, sourceX, source.source, cfg.fmSteps, `${seed}/fm`);
+  const cache = cacheTeacherFeatures({
+    teacher: fm, teacherFeatureLayer: FM_FEATURE_LAYER, data: { x: trainX, y: train.downstream },
+    numClasses: DOWNSTREAM_CLASSES, augment: gaussianJitter(0.1), copies: cfg.copies, seed: `${seed}/jitter`,
+  });
+  disposers.push(cache);
+  const studentSeed = rng.fork('student').seed;
+  return {
+    fm, cache, testX, testY: test.downstream, testSource: test.source, studentSeed, disposers,
+    newStudent() {
+      return studentModel(createRng(studentSeed));
+    },
+  };
+}
+
 /** One seed: FM pretraining, the cache, every method, the test table. */
 export async function runSeed(seed: number, quick: boolean, flags: SeedFlags, log: (line: string) => void = () => {}): Promise<SeedResult> {
   const cfg = quick ? QUICK_CONFIG : FULL_CONFIG;
   const started = performance.now();
-  const rng = createRng(`rd-reproduce/${seed}`);
-  const world = makeWorld(seed);
-  const disposers: Array<{ dispose(): void }> = [];
   tf.engine().startScope();
+  const disposers: Array<{ dispose(): void }> = [];
   try {
-    const source = sampleWorld(world, cfg.source, rng.fork('source'));
-    const train = sampleWorld(world, flags.n, rng.fork('train'));
-    const test = sampleWorld(world, cfg.test, rng.fork('test'));
-    const sourceX = toTensor(source);
-    const trainX = toTensor(train);
-    const testX = toTensor(test);
-    const testY = test.downstream;
-
-    const fm = foundationModel(rng.fork('fm'));
-    disposers.push(fm);
-    await pretrainFoundationModel(fm, sourceX, source.source, cfg.fmSteps, `${seed}/fm`);
+    const w = await prepareSeedWorld(seed, cfg, flags.n);
+    disposers.push({ dispose: () => w.disposers.forEach((d) => d.dispose()) });
+    const { fm, cache, testX, testY } = w;
     const fmFeatures = teacherFeatureFn(fm, FM_FEATURE_LAYER);
-    const fmSourceAcc = evaluateAccuracy(fm, testX, test.source);
+    const fmSourceAcc = evaluateAccuracy(fm, testX, w.testSource);
     const fmParams = countParams(tf.model({ inputs: fm.inputs, outputs: fm.getLayer(FM_FEATURE_LAYER).output as tf.SymbolicTensor }));
-
-    const cache = cacheTeacherFeatures({
-      teacher: fm, teacherFeatureLayer: FM_FEATURE_LAYER, data: { x: trainX, y: train.downstream },
-      numClasses: DOWNSTREAM_CLASSES, augment: gaussianJitter(0.1), copies: cfg.copies, seed: `${seed}/jitter`,
-    });
-    disposers.push(cache);
     const common = { numClasses: DOWNSTREAM_CLASSES, data: cache, steps: cfg.steps, batchSize: 64, lr: 3e-3, seed };
-    const studentRng = rng.fork('student');
-    const newStudent = () => {
-      const s = studentModel(createRng(studentRng.seed));
-      disposers.push(s);
-      return s;
-    };
+    const newStudent = w.newStudent;
+    const studentRng = { seed: w.studentSeed };
     const out: Record<string, Record<string, number>> = {};
     const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
       const t0 = performance.now();
@@ -127,7 +149,7 @@ export async function runSeed(seed: number, quick: boolean, flags: SeedFlags, lo
     // Student side.
     const s0 = newStudent();
     const [only, tOnly] = await time(() => trainStudentOnly({ ...common, student: s0 }));
-    disposers.push(only);
+    disposers.push(only, only.deployModel);
     out[METHODS.student] = studentRow(only.deployModel, s0, tOnly);
 
     // FM side (deploys the FM).
@@ -146,12 +168,12 @@ export async function runSeed(seed: number, quick: boolean, flags: SeedFlags, lo
     disposers.push(probeLogits);
     const s1 = newStudent();
     const [kd, tKd] = await time(() => trainHintonKD({ ...common, student: s1, teacherLogits: probeLogits, alpha: 0.5, temperature: 4 }));
-    disposers.push(kd);
+    disposers.push(kd, kd.deployModel);
     out[METHODS.kd] = studentRow(kd.deployModel, s1, tKd);
 
     const s2 = newStudent();
     const [fit, tFit] = await time(() => trainFitNets({ ...common, student: s2, weight: 1 }));
-    disposers.push(fit);
+    disposers.push(fit, fit.deployModel);
     out[METHODS.fitnets] = studentRow(fit.deployModel, s2, tFit);
 
     // RD full and RD with MSE alignment; `restarts` extra training seeds for the run-to-run spread.
@@ -163,7 +185,7 @@ export async function runSeed(seed: number, quick: boolean, flags: SeedFlags, lo
       const [rd, seconds] = await time(() =>
         reprogramDistill({ teacher: fm, teacherFeatureLayer: FM_FEATURE_LAYER, student, teacherCache: cache, ...rest, seed: restart === 0 ? seed : `${seed}/restart${restart}`, loss }),
       );
-      disposers.push(rd);
+      disposers.push(rd, rd.deployModel);
       const row = studentRow(rd.deployModel, student, seconds);
       const teacherLogits = (x: tf.Tensor) => rd.teacherLogits(x);
       return { ...row, 'reprogrammed FM acc': evaluateAccuracy(teacherLogits, testX, testY) };
