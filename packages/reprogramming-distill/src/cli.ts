@@ -1,3 +1,4 @@
+import { runMain } from '@paperkit/tensor-core/node';
 import { cli } from './cli-program.js';
 
-process.exitCode = await cli.main(process.argv.slice(2));
+runMain(cli);

@@ -9,7 +9,7 @@
  * of each example are computed once (teacher-cache.ts); the FM is never run in a step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Dense, OptionError, createRng, softmaxCrossEntropy, type FitResult, type Seed, type StepInfo } from '@paperkit/tensor-core';
+import { Dense, OptionError, createRng, defineOptions, opt, softmaxCrossEntropy, type FitResult, type Seed, type StepInfo } from '@paperkit/tensor-core';
 import type { Augment } from './augment.js';
 import { attachClassifier, studentFeatureDim } from './deploy-model.js';
 import { InputProgram } from './input-program.js';
@@ -87,30 +87,45 @@ export interface ReprogramDistillResult {
   dispose(): void;
 }
 
-/** The spec's CPU defaults (section 5/6). */
-export const REPROGRAM_DISTILL_DEFAULTS = Object.freeze({
-  reprogrammer: 'mlp' as const,
-  loss: Object.freeze({
-    teacherCe: [1, 0] as const,
-    kl: Object.freeze({ weight: [1, 0] as const, temperature: 4 }),
-    cka: Object.freeze({ weight: 1, measure: 'cka' as const, kernel: 'linear' as const, estimator: 'biased' as const, rbfSigmaFrac: 1 }),
-  }),
-  coTrain: true,
-  inputProgram: 'none' as const,
-  cacheTeacher: Object.freeze({ copies: 8 }),
-  steps: 600,
-  batchSize: 64,
-  lr: 3e-3,
-  seed: 0,
+/** The objective's defaults (spec sections 2 and 6): a_s = b_s = 1 - s/S, tau 4, lam 1, linear biased CKA. */
+export const RD_LOSS_DEFAULTS = Object.freeze({
+  teacherCe: [1, 0] as const,
+  kl: Object.freeze({ weight: [1, 0] as const, temperature: 4 }),
+  cka: Object.freeze({ weight: 1, measure: 'cka' as const, kernel: 'linear' as const, estimator: 'biased' as const, rbfSigmaFrac: 1 }),
 });
 
-function positiveInt(option: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new OptionError(`reprogramDistill.${option}`, 'an integer >= 1', value);
-  return value as number;
-}
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** reprogramDistill's options (nested `loss` is checked by its own rules below). */
+export const REPROGRAM_DISTILL_OPTIONS = defineOptions('reprogramDistill', {
+  teacher: opt.custom<Teacher>('a tf.LayersModel or a function (x) => features [n, p_T]', (v) => typeof v === 'function' || isLayersModel(v)),
+  teacherFeatureLayer: opt.optional(opt.string({ nonEmpty: true })),
+  student: opt.custom<tf.LayersModel>('a tf.LayersModel x -> features [n, p_S]', isLayersModel),
+  numClasses: opt.integer({ min: 2 }),
+  reprogrammer: opt.custom<ReprogrammerSpec>("'mlp' | 'linear' | a tf.LayersModel [p_T] -> [p_S]", (v) => v === 'mlp' || v === 'linear' || isLayersModel(v), { default: 'mlp' }),
+  reprogrammerHidden: opt.optional(opt.integer({ min: 1 })),
+  loss: opt.optional(opt.custom<RDLossOptions>('an object {teacherCe?, kl?, cka?}', isObject)),
+  coTrain: opt.boolean({ default: true }),
+  inputProgram: opt.custom<'none' | 'additive' | { mask: tf.Tensor }>(
+    "'none' | 'additive' | {mask: tf.Tensor}", (v) => v === 'none' || v === 'additive' || (isObject(v) && (v as { mask?: unknown }).mask instanceof tf.Tensor), { default: 'none' },
+  ),
+  data: opt.optional(opt.custom<{ x: tf.Tensor; y: ArrayLike<number> | tf.Tensor }>('{x: tf.Tensor, y: class ids}', (v) => isObject(v) && (v as { x?: unknown }).x instanceof tf.Tensor)),
+  augment: opt.optional(opt.func<Augment>()),
+  cacheTeacher: opt.custom<{ copies?: number } | false>('{copies: integer >= 1} or false', (v) => v === false || (isObject(v) && (((v as { copies?: unknown }).copies === undefined) || (Number.isInteger((v as { copies?: unknown }).copies) && ((v as { copies: number }).copies >= 1)))), { default: Object.freeze({ copies: 8 }) }),
+  teacherCache: opt.optional(opt.custom<TeacherCache>('a cache from cacheTeacherFeatures', (v) => isObject(v) && (v as { features?: unknown }).features instanceof tf.Tensor)),
+  steps: opt.integer({ min: 1, default: 600 }),
+  batchSize: opt.integer({ min: 1, default: 64 }),
+  lr: opt.number({ min: 0, exclusiveMin: true, default: 3e-3 }),
+  seed: opt.custom<Seed>('a number or string', (v) => typeof v === 'number' || typeof v === 'string', { default: 0 }),
+  onStep: opt.optional(opt.func<(info: StepInfo) => void | boolean | Promise<void | boolean>>()),
+  progress: opt.optional(opt.custom<boolean | string>('a boolean or a label', (v) => typeof v === 'boolean' || typeof v === 'string')),
+});
+
+/** The spec's CPU defaults (sections 5 and 6), the objective's included. */
+export const REPROGRAM_DISTILL_DEFAULTS = Object.freeze({ ...REPROGRAM_DISTILL_OPTIONS.defaults, loss: RD_LOSS_DEFAULTS });
 
 function resolveLoss(loss: RDLossOptions = {}) {
-  const d = REPROGRAM_DISTILL_DEFAULTS.loss;
+  const d = RD_LOSS_DEFAULTS;
   const temperature = loss.kl?.temperature ?? d.kl.temperature;
   if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
     throw new OptionError('reprogramDistill.loss.kl.temperature', 'a positive number', temperature);
@@ -131,20 +146,12 @@ function resolveLoss(loss: RDLossOptions = {}) {
 
 /** Train R, C and the student with the RD objective; returns the deployable student + C. */
 export async function reprogramDistill(options: ReprogramDistillOptions): Promise<ReprogramDistillResult> {
-  const d = REPROGRAM_DISTILL_DEFAULTS;
-  const { student, numClasses } = options;
-  if (!isLayersModel(student)) throw new OptionError('reprogramDistill.student', 'a tf.LayersModel x -> features [n, p_S]', typeof student);
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new OptionError('reprogramDistill.numClasses', 'an integer >= 2', numClasses);
-  const steps = positiveInt('steps', options.steps ?? d.steps);
-  const batchSize = positiveInt('batchSize', options.batchSize ?? d.batchSize);
-  const lr = options.lr ?? d.lr;
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new OptionError('reprogramDistill.lr', 'a finite number > 0', lr);
-  const coTrain = options.coTrain ?? d.coTrain;
-  if (typeof coTrain !== 'boolean') throw new OptionError('reprogramDistill.coTrain', 'true or false', coTrain);
+  const o = REPROGRAM_DISTILL_OPTIONS.parse(options as Parameters<typeof REPROGRAM_DISTILL_OPTIONS.parse>[0]);
+  const { student, numClasses, steps, batchSize, lr, coTrain } = o;
   const loss = resolveLoss(options.loss);
   const pS = studentFeatureDim(student);
   const featureFn = teacherFeatureFn(options.teacher, options.teacherFeatureLayer);
-  const seed = options.seed ?? d.seed;
+  const seed = o.seed;
   const rng = createRng(seed);
 
   // Teacher and student must not share weights: the teacher stays frozen.
@@ -154,11 +161,8 @@ export async function reprogramDistill(options: ReprogramDistillOptions): Promis
     if (studentVars.some((v) => teacherVars.has(v))) throw new OptionError('reprogramDistill.student', 'a model that shares no weights with the frozen teacher', 'shared weights');
   }
 
-  const programSpec = options.inputProgram ?? d.inputProgram;
-  if (programSpec !== 'none' && programSpec !== 'additive' && !(programSpec && programSpec.mask instanceof tf.Tensor)) {
-    throw new OptionError('reprogramDistill.inputProgram', "'none' | 'additive' | {mask: tf.Tensor}", programSpec);
-  }
-  const cacheSpec = options.cacheTeacher ?? d.cacheTeacher;
+  const programSpec = o.inputProgram;
+  const cacheSpec = o.cacheTeacher;
   const useCache = programSpec === 'none' && (cacheSpec !== false || options.teacherCache !== undefined);
 
   // Data: a teacher cache (copies * n rows with features) or the raw rows.
@@ -195,7 +199,7 @@ export async function reprogramDistill(options: ReprogramDistillOptions): Promis
     const pT = cache
       ? (cache.features.shape[1] as number)
       : tf.tidy(() => checkFeatureShape('teacher features', featureFn(tf.slice(rawX!, 0, Math.min(2, rows))), Math.min(2, rows)));
-    const reprogrammer = createReprogrammer(options.reprogrammer ?? d.reprogrammer, pT, pS, { hidden: options.reprogrammerHidden, rng: rng.fork('reprogrammer') });
+    const reprogrammer = createReprogrammer(o.reprogrammer, pT, pS, { hidden: options.reprogrammerHidden, rng: rng.fork('reprogrammer') });
     created.push(reprogrammer);
     const classifier = new Dense({ inDim: pS, outDim: numClasses, rng: rng.fork('classifier'), name: 'rd_classifier' });
     created.push(classifier);

@@ -49,6 +49,9 @@ export const METHODS = {
   rdMse: 'RD, MSE instead of CKA',
 } as const;
 
+/** Title of the CKA-vs-MSE table (training restarts per data seed, mean over seeds). */
+export const RESTART_TABLE = 'CKA vs MSE alignment: spread over training restarts of the same data seed';
+
 export interface RunConfig {
   source: number;
   test: number;
@@ -205,7 +208,7 @@ export async function runSeed(seed: number, quick: boolean, flags: SeedFlags, lo
       return { 'mean acc over restarts': mean, 'sd over restarts': sd };
     };
     const tables = flags.restarts > 1
-      ? { [`CKA vs MSE alignment: ${flags.restarts} training restarts per data seed`]: { 'RD full (CKA)': spread(rdRows.cka), 'RD, MSE instead of CKA': spread(rdRows.mse) } }
+      ? { [RESTART_TABLE]: { 'RD full (CKA)': spread(rdRows.cka), 'RD, MSE instead of CKA': spread(rdRows.mse) } }
       : undefined;
     const seconds = (performance.now() - started) / 1000;
     log(
@@ -263,7 +266,7 @@ export function decide(ctx: DecideInput): { holds: boolean; verdict: string; det
   const wins = rdValues.filter((v, i) => v > bestValues[i]).length;
   const sdCka = sd(rdValues);
   const sdMse = sd(ctx.values(METHODS.rdMse, 'test acc'));
-  const restartTable = ctx.tables ? Object.values(ctx.tables)[0] : undefined;
+  const restartTable = ctx.tables?.[RESTART_TABLE];
   const restartSd = (method: string) => restartTable?.find((r) => r.method === method)?.metrics['sd over restarts']?.mean;
   const rCka = restartSd('RD full (CKA)');
   const rMse = restartSd('RD, MSE instead of CKA');
