@@ -6,7 +6,7 @@
 
 /** Train reprogrammer R, shared classifier C and the student with CE + a_s CE_T + b_s KL + lam (1 - CKA). */
 export {
-  reprogramDistill, REPROGRAM_DISTILL_DEFAULTS,
+  reprogramDistill, REPROGRAM_DISTILL_DEFAULTS, REPROGRAM_DISTILL_OPTIONS, RD_LOSS_DEFAULTS,
   type ReprogramDistillOptions, type ReprogramDistillResult, type RDLossOptions, type RDHistory,
 } from './reprogram-distill.js';
 /** The RD objective, the co-trained KL and the alignment (CKA or MSE) term. */

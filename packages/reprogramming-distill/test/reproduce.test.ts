@@ -39,7 +39,7 @@ describe('decide (the issue rule on the means over seeds)', () => {
   it('does not hold when the best student-side baseline is within 0.01, and says which gap was missed', () => {
     const r = decide(table({ ...base, [METHODS.rd]: [0.76, 0.76], [METHODS.kd]: [0.74, 0.74], [METHODS.fitnets]: [0.755, 0.755] }));
     expect(r.holds).toBe(false);
-    expect(r.verdict).toMatch(/Does not hold: the gap to FitNets/);
+    expect(r.verdict).toMatch(/Missed: the gap to FitNets/);
   });
 
   it('does not hold when the student-only gap is under 0.03', () => {
