@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, initBackend, softmaxCrossEntropy, trainSteps } from '@paperkit/tensor-core';
-import { evaluateAccuracy, gaussianJitter, reprogramDistill, trainStudentOnly } from '@paperkit/reprogramming-distill';
+import { cacheTeacherFeatures, evaluateAccuracy, gaussianJitter, reprogramDistill, trainStudentOnly } from '@paperkit/reprogramming-distill';
 
 await initBackend();
 const rng = createRng(2024);
@@ -36,12 +36,15 @@ const big = records(3000);
 const train = records(150);
 const test = records(2000);
 
+// Seeded initialisers, so every run prints the same numbers.
+const init = (seed: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed }) });
+
 // --- The foundation model (in real life: loaded with tf.loadLayersModel and never trained by us).
 const fm = tf.sequential({
   layers: [
-    tf.layers.dense({ inputShape: [LABS], units: 96, activation: 'relu' }),
-    tf.layers.dense({ units: 48, activation: 'relu', name: 'embedding' }),
-    tf.layers.dense({ units: 8 }),
+    tf.layers.dense({ inputShape: [LABS], units: 96, activation: 'relu', ...init(1) }),
+    tf.layers.dense({ units: 48, activation: 'relu', name: 'embedding', ...init(2) }),
+    tf.layers.dense({ units: 8, ...init(3) }),
   ],
 });
 const organOneHot = tf.oneHot(tf.tensor1d(big.organ, 'int32'), 8).toFloat();
@@ -57,21 +60,25 @@ await trainSteps({
 const bedside = () =>
   tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [LABS], units: 24, activation: 'tanh' }),
-      tf.layers.dense({ units: 16, activation: 'relu' }),
+      tf.layers.dense({ inputShape: [LABS], units: 24, activation: 'tanh', ...init(4) }),
+      tf.layers.dense({ units: 16, activation: 'relu', ...init(5) }),
     ],
   });
 
-// Baseline: the small model on our 150 patients only.
-const alone = await trainStudentOnly({ student: bedside(), numClasses: 3, data: { x: train.x, y: train.triage }, steps: 400, seed: 1 });
+// The FM's 'embedding' features of 8 jittered copies of our 150 patients, computed once and shared by both runs
+// (so the baseline sees exactly the same augmented inputs as RD).
+const cache = cacheTeacherFeatures({
+  teacher: fm, teacherFeatureLayer: 'embedding', data: { x: train.x, y: train.triage }, numClasses: 3,
+  augment: gaussianJitter(0.05), copies: 8, seed: 1,
+});
 
-// RD: reprogram the FM's 'embedding' features into the student's 16-d space, co-train through a
-// shared classifier with KL + CKA. The FM's features of 8 jittered copies are computed once.
+// Baseline: the small model on our patients only.
+const alone = await trainStudentOnly({ student: bedside(), numClasses: 3, data: cache, steps: 400, seed: 1 });
+
+// RD: reprogram the FM features into the student's 16-d space, co-train through a shared classifier with KL + CKA.
 const rd = await reprogramDistill({
-  teacher: fm, teacherFeatureLayer: 'embedding',
-  student: bedside(), numClasses: 3,
-  data: { x: train.x, y: train.triage }, augment: gaussianJitter(0.05),
-  steps: 400, seed: 1, progress: 'reprogramming distillation',
+  teacher: fm, teacherFeatureLayer: 'embedding', student: bedside(), numClasses: 3,
+  teacherCache: cache, steps: 400, seed: 1, progress: 'reprogramming distillation',
 });
 
 const acc = (m: tf.LayersModel | ((x: tf.Tensor) => tf.Tensor)) => evaluateAccuracy(m, test.x, test.triage).toFixed(3);
