@@ -190,10 +190,10 @@ export async function reprogramDistill(options: ReprogramDistillOptions): Promis
   }
   const rows = cache ? cache.x.shape[0] as number : rawX!.shape[0] as number;
   const minRows = loss.alignment.estimator === 'unbiased' && !isOff(loss.align) ? 4 : 2;
-  if (Math.min(batchSize, rows) < minRows) throw new OptionError('reprogramDistill.batchSize', `at least ${minRows} rows per batch for the CKA estimator`, Math.min(batchSize, rows));
 
   const created: { dispose(): void }[] = [];
   try {
+    if (Math.min(batchSize, rows) < minRows) throw new OptionError('reprogramDistill.batchSize', `at least ${minRows} rows per batch for the CKA estimator`, Math.min(batchSize, rows));
     const program = programSpec === 'none' ? null : new InputProgram((rawX as tf.Tensor).shape.slice(1) as number[], programSpec === 'additive' ? undefined : programSpec.mask);
     if (program) created.push(program);
     const pT = cache

@@ -105,7 +105,9 @@ describe('reprogramDistill', () => {
     await expect(reprogramDistill({ ...base, numClasses: 1 })).rejects.toBeInstanceOf(OptionError);
     await expect(reprogramDistill({ ...base, numClasses: 2 })).rejects.toThrow(/data\.y\[\d+\].*\[0, 2\)/);
     await expect(reprogramDistill({ ...base, numClasses: 3, teacherFeatureLayer: 'nope' })).rejects.toThrow(/teacherFeatureLayer.*feat/);
+    const before = tf.memory().numTensors;
     await expect(reprogramDistill({ ...base, numClasses: 3, loss: { cka: { estimator: 'unbiased' } }, batchSize: 3 })).rejects.toThrow(/at least 4 rows/);
+    expect(tf.memory().numTensors).toBe(before); // the cache built before the check is freed
     await expect(reprogramDistill({ ...base, numClasses: 3, step: 5 } as never)).rejects.toThrow(/reprogramDistill\.step: expected one of the options/);
     await expect(reprogramDistill({ ...base, numClasses: 3, lr: -1 })).rejects.toThrow(/reprogramDistill\.lr/);
     expect(REPROGRAM_DISTILL_DEFAULTS.loss.teacherCe).toEqual([1, 0]);
