@@ -66,8 +66,11 @@ try {
   if (!flag('--no-pnpm')) {
     const pnpmDir = join(work, 'pnpm-project');
     mkdirSync(pnpmDir);
-    writeFileSync(join(pnpmDir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }, null, 2));
-    r = run('pnpm', ['add', ...tgz, '@tensorflow/tfjs@^4.22.0', '@tensorflow/tfjs-backend-wasm@^4.22.0', '--prefer-offline', '--reporter=silent'], pnpmDir, 600_000);
+    // pnpm resolves a tarball's own dependencies from the registry, where @paperkit/* are not published
+    // from this checkout: point those names at the local tarballs.
+    const overrides = Object.fromEntries(packages.map((p) => [p.manifest.name, `file:${tgz.find((t) => t.endsWith(`${p.manifest.name.replace('@', '').replace('/', '-')}-${p.manifest.version}.tgz`))}`]));
+    writeFileSync(join(pnpmDir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module', pnpm: { overrides } }, null, 2));
+    r = run('pnpm', ['add', ...tgz, '@tensorflow/tfjs@^4.22.0', '@tensorflow/tfjs-backend-wasm@^4.22.0', '--prefer-offline', '--reporter=append-only'], pnpmDir, 600_000);
     record('pnpm add of every tarball', r.ok, r.out);
     projects.push(['pnpm', pnpmDir]);
   }
