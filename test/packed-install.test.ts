@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '..');
 /** The packages whose README quick start is checked here (each must have a runnable ```js quick start). */
-const CHECKED = ['tensor-core', 'lorkd', 'mm-graph', 'smooth-goodput'];
+const CHECKED = ['tensor-core', 'lorkd', 'mm-graph', 'smooth-goodput', 'reprogramming-distill'];
 
 describe('packed install', () => {
   it('every tarball installs with npm and pnpm, and the READMEs\' quick starts run as written', () => {
