@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError } from '../errors.js';
+import { stopGradient } from './stop-gradient.js';
 
 export interface InfoNCEOptions {
   /** Softmax temperature tau > 0. Default 0.1. */
@@ -107,8 +108,12 @@ export function supervisedContrastive(
 
     const f = l2NormalizeRows(features);
     const similarity = tf.div(tf.matMul(f, f, false, true), tau);
-    // log sum_{k != i} exp(s_ik): the self-similarity is pushed to -1e9 by a constant.
-    const logDenominator = tf.logSumExp(tf.add(similarity, tf.mul(eye, MASKED)), -1, true);
+    // log sum_{k != i} exp(s_ik): the self-similarity is pushed to -1e9 by a constant. The shift m is
+    // the row max under stopGradient: value and gradient are exactly logSumExp's (m cancels), without
+    // tf.max's slow backward pass.
+    const masked = tf.add(similarity, tf.mul(eye, MASKED));
+    const m = stopGradient(tf.max(masked, -1, true));
+    const logDenominator = tf.add(m, tf.log(tf.sum(tf.exp(tf.sub(masked, m)), -1, true)));
     const logProb = tf.sub(similarity, logDenominator);
     if (reduction === 'pair') {
       const pairs = tf.sum(positives);
