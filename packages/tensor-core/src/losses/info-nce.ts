@@ -16,7 +16,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError } from '../errors.js';
-import { stopGradient } from './stop-gradient.js';
 
 export interface InfoNCEOptions {
   /** Softmax temperature tau > 0. Default 0.1. */
@@ -39,8 +38,6 @@ export interface SupervisedContrastiveOptions {
    */
   reduction?: 'anchor' | 'pair';
 }
-
-const MASKED = -1e9;
 
 function checkTemperature(tau: unknown): number {
   if (typeof tau !== 'number' || !(tau > 0) || !Number.isFinite(tau)) throw new OptionError('temperature', 'a positive number', tau);
@@ -108,12 +105,14 @@ export function supervisedContrastive(
 
     const f = l2NormalizeRows(features);
     const similarity = tf.div(tf.matMul(f, f, false, true), tau);
-    // log sum_{k != i} exp(s_ik): the self-similarity is pushed to -1e9 by a constant. The shift m is
-    // the row max under stopGradient: value and gradient are exactly logSumExp's (m cancels), without
-    // tf.max's slow backward pass.
-    const masked = tf.add(similarity, tf.mul(eye, MASKED));
-    const m = stopGradient(tf.max(masked, -1, true));
-    const logDenominator = tf.add(m, tf.log(tf.sum(tf.exp(tf.sub(masked, m)), -1, true)));
+    // log sum_{k != i} exp(s_ik), shifted by the constant 1/tau: rows are unit vectors, so s_ik <= 1/tau
+    // (no overflow) and every term is >= exp(-2/tau) (no underflow for tau >= 0.023; below that the sum is
+    // floored at the smallest normal float). A constant shift keeps tf.max and its slow backward off the tape;
+    // the self term is removed by multiplying with the constant off-diagonal mask.
+    const shift = 1 / tau;
+    const offDiagonal = tf.sub(1, eye);
+    const terms = tf.mul(tf.exp(tf.sub(similarity, shift)), offDiagonal);
+    const logDenominator = tf.add(tf.log(tf.maximum(tf.sum(terms, -1, true), 1.2e-38)), shift);
     const logProb = tf.sub(similarity, logDenominator);
     if (reduction === 'pair') {
       const pairs = tf.sum(positives);
