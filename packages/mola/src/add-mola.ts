@@ -6,7 +6,7 @@
  * inference needs no task id at all.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError, defineOptions, opt } from '@paperkit/tensor-core';
 import { MolaModel, type MolaConfig, type MolaMode, type TwDTarget } from './mola-model.js';
 
 export type MolaTargets = 'dense+conv' | 'dense' | 'conv' | string[];
@@ -42,29 +42,47 @@ export interface MolaOptions {
   seed?: number;
 }
 
-/** The defaults of addMoLA (spec sections 2 and 5). */
-export const ADD_MOLA_DEFAULTS = Object.freeze({
-  rank: 4,
-  alpha: 16,
-  targets: 'dense+conv' as MolaTargets,
-  router: 'mlp' as const,
-  routerHidden: 16,
-  routerTemperature: 1,
-  twd: Object.freeze({ weight: 0.1, temperature: 1, projectionDim: 32, on: 'projectedLogits' as TwDTarget }),
-  trainBackbone: true,
-  heads: 'perTask' as const,
-  seed: 0,
+const isRecordOfRanks = (v: unknown) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((r) => Number.isInteger(r) && (r as number) >= 1);
+const isTargets = (v: unknown) =>
+  v === 'dense+conv' || v === 'dense' || v === 'conv' || (Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'string'));
+const isRouter = (v: unknown) => v === 'mlp' || (typeof v === 'object' && v !== null && typeof (v as tf.LayersModel).apply === 'function' && Array.isArray((v as tf.LayersModel).trainableWeights));
+const isTwd = (v: unknown) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const t = v as Record<string, unknown>;
+  const known = new Set(['weight', 'temperature', 'projectionDim', 'on']);
+  if (Object.keys(t).some((k) => !known.has(k))) return false;
+  const num = (x: unknown, strict: boolean) => x === undefined || (typeof x === 'number' && Number.isFinite(x) && (strict ? x > 0 : x >= 0));
+  return num(t.weight, false) && num(t.temperature, true)
+    && (t.projectionDim === undefined || (Number.isInteger(t.projectionDim) && (t.projectionDim as number) >= 1))
+    && (t.on === undefined || t.on === 'projectedLogits' || t.on === 'gates');
+};
+
+/** addMoLA's options: rules and defaults (spec sections 2 and 5). */
+export const ADD_MOLA_OPTIONS = defineOptions('addMoLA', {
+  numAdapters: opt.integer({ min: 1 }),
+  mode: opt.oneOf(['grad', 'router'] as const),
+  numTasks: opt.optional(opt.integer({ min: 1 })),
+  rank: opt.optional(opt.custom<number | Record<string, number>>('an integer >= 1 or {layerName: rank}', (v) => (Number.isInteger(v) && (v as number) >= 1) || isRecordOfRanks(v))),
+  alpha: opt.number({ min: 0, exclusiveMin: true, default: 16 }),
+  targets: opt.optional(opt.custom<MolaTargets>("layer names or 'dense+conv' | 'dense' | 'conv'", isTargets)),
+  router: opt.optional(opt.custom<tf.LayersModel | 'mlp'>("'mlp' or a tf.LayersModel (input -> [N, E] scores)", isRouter)),
+  routerHidden: opt.integer({ min: 1, default: 16 }),
+  routerTemperature: opt.number({ min: 0, exclusiveMin: true, default: 1 }),
+  twd: opt.optional(opt.custom<NonNullable<MolaOptions['twd']>>("{weight >= 0, temperature > 0, projectionDim >= 1, on: 'projectedLogits' | 'gates'}", isTwd)),
+  trainBackbone: opt.boolean({ default: true }),
+  heads: opt.oneOf(['perTask', 'shared'] as const, { default: 'perTask' }),
+  seed: opt.integer({ default: 0 }),
 });
 
-function positiveInt(name: string, v: unknown): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new OptionError(name, 'an integer >= 1', v);
-  return v as number;
-}
-
-function positive(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new OptionError(name, 'a positive number', v);
-  return v;
-}
+/** The defaults of addMoLA (the rules above plus the structured options' defaults). */
+export const ADD_MOLA_DEFAULTS = Object.freeze({
+  ...ADD_MOLA_OPTIONS.defaults,
+  rank: 4 as number | Record<string, number>,
+  targets: 'dense+conv' as MolaTargets,
+  router: 'mlp' as tf.LayersModel | 'mlp',
+  twd: Object.freeze({ weight: 0.1, temperature: 1, projectionDim: 32, on: 'projectedLogits' as TwDTarget }),
+});
 
 /** Resolve target keywords to layer names (the output layer is excluded: it is the head). */
 export function resolveTargets(model: tf.LayersModel, targets: MolaTargets, option = 'targets'): string[] {
@@ -87,48 +105,32 @@ export function resolveTargets(model: tf.LayersModel, targets: MolaTargets, opti
   return names;
 }
 
-/** Shared option resolution of addMoLA and the baselines. */
+/** Shared option resolution of addMoLA and the baselines (options already validated by their defineOptions). */
 export function resolveConfig(model: tf.LayersModel, mode: MolaMode, o: Partial<MolaOptions> & { numTasks: number; numAdapters: number }): MolaConfig {
   const d = ADD_MOLA_DEFAULTS;
-  const twd = { ...d.twd, ...(o.twd ?? {}) };
-  if (typeof twd.weight !== 'number' || !(twd.weight >= 0) || !Number.isFinite(twd.weight)) throw new OptionError('twd.weight', 'a number >= 0', twd.weight);
-  positive('twd.temperature', twd.temperature);
-  positiveInt('twd.projectionDim', twd.projectionDim);
-  if (twd.on !== 'projectedLogits' && twd.on !== 'gates') throw new OptionError('twd.on', "'projectedLogits' or 'gates'", twd.on);
-  const alpha = positive('alpha', o.alpha ?? d.alpha);
-  const rank = o.rank ?? d.rank;
-  if (typeof rank === 'number') positiveInt('rank', rank);
-  else if (rank === null || typeof rank !== 'object') throw new OptionError('rank', 'an integer >= 1 or {layerName: rank}', rank);
-  const heads = o.heads ?? d.heads;
-  if (heads !== 'perTask' && heads !== 'shared') throw new OptionError('heads', "'perTask' or 'shared'", heads);
-  const router = o.router ?? d.router;
-  if (router !== 'mlp' && (typeof router !== 'object' || typeof (router as tf.LayersModel).apply !== 'function')) {
-    throw new OptionError('router', "'mlp' or a tf.LayersModel", router);
-  }
+  const twd = { ...d.twd, ...(o.twd ?? {}) } as MolaConfig['twd'];
   return {
     mode,
     numTasks: o.numTasks,
     numAdapters: o.numAdapters,
-    rank,
-    alpha,
+    rank: o.rank ?? d.rank,
+    alpha: o.alpha ?? d.alpha,
     targets: mode === 'hps' ? [] : resolveTargets(model, o.targets ?? d.targets),
-    router,
-    routerHidden: positiveInt('routerHidden', o.routerHidden ?? d.routerHidden),
-    routerTemperature: positive('routerTemperature', o.routerTemperature ?? d.routerTemperature),
+    router: o.router ?? d.router,
+    routerHidden: o.routerHidden ?? d.routerHidden,
+    routerTemperature: o.routerTemperature ?? d.routerTemperature,
     twd,
     trainBackbone: o.trainBackbone ?? d.trainBackbone,
-    heads,
+    heads: o.heads ?? d.heads,
     seed: o.seed ?? d.seed,
   };
 }
 
 export function addMoLA(model: tf.LayersModel, options: MolaOptions): MolaModel {
-  if (options === null || typeof options !== 'object') throw new OptionError('options', '{numAdapters, mode, ...}', options);
-  const numAdapters = positiveInt('numAdapters', options.numAdapters);
-  if (options.mode !== 'grad' && options.mode !== 'router') throw new OptionError('mode', "'grad' or 'router'", options.mode);
-  const numTasks = positiveInt('numTasks', options.numTasks ?? numAdapters);
-  if (options.mode === 'grad' && numTasks !== numAdapters) {
-    throw new OptionError('numTasks', `numAdapters = ${numAdapters} for mode 'grad' (one adapter per task)`, numTasks);
+  const o = ADD_MOLA_OPTIONS.parse(options as never);
+  const numTasks = o.numTasks ?? o.numAdapters;
+  if (o.mode === 'grad' && numTasks !== o.numAdapters) {
+    throw new OptionError('addMoLA.numTasks', `numAdapters = ${o.numAdapters} for mode 'grad' (one adapter per task)`, numTasks);
   }
-  return new MolaModel(model, resolveConfig(model, options.mode, { ...options, numTasks, numAdapters }));
+  return new MolaModel(model, resolveConfig(model, o.mode, { ...o, numTasks, numAdapters: o.numAdapters }));
 }

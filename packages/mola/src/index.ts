@@ -4,7 +4,7 @@
  */
 
 /** Put E low-rank adapters on a user's tfjs model: 'grad' (by task id) or 'router' (learned, TwD). */
-export { addMoLA, resolveTargets, ADD_MOLA_DEFAULTS, type MolaOptions, type MolaTargets } from './add-mola.js';
+export { addMoLA, resolveTargets, ADD_MOLA_OPTIONS, ADD_MOLA_DEFAULTS, type MolaOptions, type MolaTargets } from './add-mola.js';
 /** The adapted model: forward, predict, gates, lossTerms, mergeForTask, variables. */
 export {
   MolaModel,
@@ -18,7 +18,7 @@ export { TaskHeads, type TaskHeadsOptions } from './task-heads.js';
 /** Routers: the default MLP and a wrapper for a user's tfjs model. */
 export { mlpRouter, layersRouter, type Router } from './router.js';
 /** One optimizer over everything, validation-only model selection. */
-export { trainMoLA, TRAIN_MOLA_DEFAULTS, type TrainMolaOptions, type TrainMolaResult, type TrainPoint } from './train-mola.js';
+export { trainMoLA, TRAIN_MOLA_OPTIONS, TRAIN_MOLA_DEFAULTS, type TrainMolaOptions, type TrainMolaResult, type TrainPoint } from './train-mola.js';
 /** Accuracy per task, gate purity and routing entropy (router models without task ids). */
 export { evaluateMoLA, type MolaEvaluation, type TaskPredictor } from './evaluate.js';
 export { gatePurity, routingEntropy } from './routing-metrics.js';
@@ -26,8 +26,8 @@ export { type TaskData } from './task-data.js';
 /** Errors. */
 export { UnsupportedLayerError } from './errors.js';
 /** Baselines (spec section 4): HPS, parameter-matched HPS width, single shared LoRA, separate models. */
-export { hardParameterSharing, paramMatchedWidth, type HpsOptions } from './baselines/hps.js';
-export { sharedLoRA, type SharedLoRAOptions } from './baselines/shared-lora.js';
+export { hardParameterSharing, paramMatchedWidth, HPS_OPTIONS, type HpsOptions } from './baselines/hps.js';
+export { sharedLoRA, SHARED_LORA_OPTIONS, type SharedLoRAOptions } from './baselines/shared-lora.js';
 export { SeparateModels, trainSeparateModels } from './baselines/separate-models.js';
 /** The sign-flipped domains of spec section 5 (seeded), for trying MoLA on a known conflict. */
 export { signFlipDomains, type SignFlipOptions, type SignFlipDomains } from './sign-flip-domains.js';

@@ -8,7 +8,7 @@
  * (the official code selects on the split it calls "valid", which is its test set).
  */
 import * as tf from '@tensorflow/tfjs';
-import { NonFiniteLossError, OptionError, batchIndices, createRng, makeOptimizer, type OptimizerSpec } from '@paperkit/tensor-core';
+import { NonFiniteLossError, OptionError, batchIndices, createRng, defineOptions, makeOptimizer, opt, type OptimizerSpec } from '@paperkit/tensor-core';
 import { evaluateMoLA } from './evaluate.js';
 import type { MolaModel, TaskLoss } from './mola-model.js';
 import { checkTaskData, type TaskData } from './task-data.js';
@@ -34,12 +34,23 @@ export interface TrainMolaOptions {
   onEval?: (info: TrainPoint) => void;
 }
 
+/** trainMoLA's options: rules and defaults (spec section 5: Adam 3e-3, batch 256, 2000 steps). */
+export const TRAIN_MOLA_OPTIONS = defineOptions('trainMoLA', {
+  steps: opt.integer({ min: 1, default: 2000 }),
+  batchSize: opt.integer({ min: 1, default: 256 }),
+  optimizer: opt.optional(opt.custom<OptimizerSpec | tf.Optimizer>("a spec like {name: 'adam', lr: 3e-3} or a tf.Optimizer", (v) => typeof v === 'object' && v !== null)),
+  validation: opt.optional(opt.custom<TaskData>('a TaskData {x, y, taskIds}', (v) => typeof v === 'object' && v !== null && 'x' in v)),
+  evalEvery: opt.integer({ min: 1, default: 100 }),
+  select: opt.optional(opt.oneOf(['best-val', 'last'] as const)),
+  taskLoss: opt.optional(opt.func<TaskLoss>()),
+  seed: opt.optional(opt.custom<number | string>('a number or string', (v) => typeof v === 'number' || typeof v === 'string')),
+  onEval: opt.optional(opt.func<(info: TrainPoint) => void>()),
+});
+
 export const TRAIN_MOLA_DEFAULTS = Object.freeze({
-  steps: 2000,
-  batchSize: 256,
+  ...TRAIN_MOLA_OPTIONS.defaults,
   optimizer: Object.freeze({ name: 'adam', lr: 3e-3 }) as OptimizerSpec,
-  evalEvery: 100,
-  seed: 0,
+  seed: 0 as number | string,
 });
 
 export interface TrainPoint {
@@ -59,18 +70,13 @@ export interface TrainMolaResult {
 }
 
 export async function trainMoLA(model: MolaModel, data: TaskData, options: TrainMolaOptions = {}): Promise<TrainMolaResult> {
+  const o = TRAIN_MOLA_OPTIONS.parse(options as never);
   const d = TRAIN_MOLA_DEFAULTS;
-  const steps = options.steps ?? d.steps;
-  const batchSize = options.batchSize ?? d.batchSize;
-  const evalEvery = options.evalEvery ?? d.evalEvery;
-  for (const [k, v] of [['steps', steps], ['batchSize', batchSize], ['evalEvery', evalEvery]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(k, 'an integer >= 1', v);
-  }
+  const { steps, batchSize, evalEvery } = o;
   const n = checkTaskData(data, 'data');
   if (options.validation) checkTaskData(options.validation, 'validation');
   const select = options.select ?? (options.validation ? 'best-val' : 'last');
-  if (select !== 'best-val' && select !== 'last') throw new OptionError('select', "'best-val' or 'last'", select);
-  if (select === 'best-val' && !options.validation) throw new OptionError('validation', "a validation split for select: 'best-val'", undefined);
+  if (select === 'best-val' && !options.validation) throw new OptionError('trainMoLA.validation', "a validation split for select: 'best-val'", undefined);
   const ownOptimizer = options.optimizer === undefined || !(options.optimizer instanceof tf.Optimizer);
   const optimizer = makeOptimizer(options.optimizer ?? d.optimizer);
   const vars = model.trainableVariables;

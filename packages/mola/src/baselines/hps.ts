@@ -4,7 +4,7 @@
  * wider model; paramMatchedWidth finds the width.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError, defineOptions, opt } from '@paperkit/tensor-core';
 import { resolveConfig } from '../add-mola.js';
 import { MolaModel } from '../mola-model.js';
 
@@ -13,9 +13,14 @@ export interface HpsOptions {
   trainBackbone?: boolean;
 }
 
+export const HPS_OPTIONS = defineOptions('hardParameterSharing', {
+  numTasks: opt.integer({ min: 1 }),
+  trainBackbone: opt.boolean({ default: true }),
+});
+
 export function hardParameterSharing(model: tf.LayersModel, options: HpsOptions): MolaModel {
-  if (!Number.isInteger(options?.numTasks) || options.numTasks < 1) throw new OptionError('numTasks', 'an integer >= 1', options?.numTasks);
-  return new MolaModel(model, resolveConfig(model, 'hps', { numTasks: options.numTasks, numAdapters: 0, trainBackbone: options.trainBackbone }));
+  const o = HPS_OPTIONS.parse(options);
+  return new MolaModel(model, resolveConfig(model, 'hps', { numTasks: o.numTasks, numAdapters: 0, trainBackbone: o.trainBackbone }));
 }
 
 /**
