@@ -68,7 +68,8 @@ console.log(`  test accuracy ${evaluateMoLA(grad, test).meanTaskAccuracy.toFixed
 const plantB = grad.mergeForTask(1);
 const sample = tf.slice(test.x, [1], [1]); // row 1 is from plant B
 const plain = ourModel();
-console.log(`  plant B merged model: ${plantB.countParams()} params, same as ourModel (${plain.countParams()}); p(grade) =`, (plantB.predict(sample) as tf.Tensor).arraySync());
+const fmt = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v.toFixed(3)).join(' ');
+console.log(`  plant B merged model: ${plantB.countParams()} params, same as ourModel (${plain.countParams()}); p(grade) = ${fmt(plantB.predict(sample) as tf.Tensor)}`);
 plain.dispose();
 // await plantB.save('file://./plant-b-model');  // (with tfjs-node) or 'downloads://plant-b' in a browser
 
@@ -78,7 +79,7 @@ await trainMoLA(router, train, fit);
 const ev = evaluateMoLA(router, test);
 console.log(`  test accuracy ${ev.meanTaskAccuracy.toFixed(3)}, gate purity ${ev.gatePurity!.toFixed(2)}, routing entropy ${ev.routingEntropy!.toFixed(2)} nats`);
 const probs = router.predict(sample); // no taskIds needed
-console.log('  p(grade) for the plant B reading, routed from the reading alone:', probs.arraySync());
+console.log(`  p(grade) for the plant B reading, routed from the reading alone: ${fmt(probs)}`);
 
 [shared, grad, router].forEach((m) => m.dispose());
 plantB.dispose();
