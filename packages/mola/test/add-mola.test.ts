@@ -123,6 +123,25 @@ describe('addMoLA', () => {
     router.dispose();
   });
 
+  it("a user's tfjs router is trained through the gates, and TwD on the gates runs", () => {
+    const userRouter = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 3, name: 'my_router' })] });
+    const m = addMoLA(smallMlp(5, 4), { numAdapters: 3, mode: 'router', rank: 2, router: userRouter, twd: { weight: 1, on: 'gates' } });
+    randomizeAdapters(m);
+    const x = randomNormal(createRng(12), [6, 5]);
+    const routerVars = userRouter.trainableWeights.map((w) => w.read() as tf.Variable);
+    expect(m.trainableVariables).toEqual(expect.arrayContaining(routerVars));
+    const { value, grads } = tf.variableGrads(() => {
+      const t = m.lossTerms({ x, y: [0, 1, 2, 3, 0, 1], taskIds: ids });
+      expect(t.twd).toBeDefined();
+      return t.total;
+    }, routerVars);
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    expect(routerVars.some((v) => Math.max(...grads[v.name].dataSync().map(Math.abs)) > 0)).toBe(true);
+    tf.dispose([value, x, ...Object.values(grads)]);
+    m.dispose();
+    userRouter.dispose();
+  });
+
   it('rank(s B_e A_e) <= r (eigenvalues of the delta Gram matrix)', () => {
     const m = addMoLA(smallMlp(7, 4), { numAdapters: 2, mode: 'grad', rank: 2 });
     randomizeAdapters(m);
