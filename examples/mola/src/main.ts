@@ -44,11 +44,12 @@ const test = readings(1500);
 
 // --- Our existing model (any tf.LayersModel whose output is a Dense head).
 function ourModel(): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed }); // seeded, so every run prints the same
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [SENSORS + PLANTS], units: 32, activation: 'relu', name: 'features' }),
-      tf.layers.dense({ units: 32, activation: 'relu', name: 'mixer' }),
-      tf.layers.dense({ units: 3, activation: 'softmax', name: 'grade' }),
+      tf.layers.dense({ inputShape: [SENSORS + PLANTS], units: 32, activation: 'relu', name: 'features', kernelInitializer: init(1) }),
+      tf.layers.dense({ units: 32, activation: 'relu', name: 'mixer', kernelInitializer: init(2) }),
+      tf.layers.dense({ units: 3, activation: 'softmax', name: 'grade', kernelInitializer: init(3) }),
     ],
   });
 }
