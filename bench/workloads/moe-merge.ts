@@ -15,6 +15,7 @@ const N = 1 << 22;
 export const workloads: BenchWorkload[] = [
   {
     name: 'moe-merge TIES merge, 4M-element tensor x 3 experts',
+    noTorch: 'a streaming merge over Float32Arrays in plain JS (no tfjs kernels): not what the tfjs-vs-PyTorch ratio measures',
     async setup(): Promise<BenchStep> {
       const rng = createRng(0);
       const base = rng.normalArray(N);
@@ -32,6 +33,7 @@ export const workloads: BenchWorkload[] = [
   },
   {
     name: 'moe-merge tiny-Llama Adam step (batch 32 x 24)',
+    torch: 'moe-merge-tiny-llama-step',
     async setup(): Promise<BenchStep> {
       const model = new TinyLlama({ seed: 0 });
       const rng = createRng(1);

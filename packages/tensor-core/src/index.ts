@@ -37,6 +37,11 @@ export {
   type CausalTransformerOptions, type TransformerApplyOptions,
 } from './layers/causal-transformer.js';
 export { LayerNorm, RMSNorm, type NormOptions } from './layers/norms.js';
+export { layerNorm } from './ops/layer-norm.js';
+export { rmsNorm } from './ops/rms-norm.js';
+export { causalAttention, type CausalAttentionOptions, type AttentionLayout } from './ops/causal-attention.js';
+export { fusedOpsEnabled, setFusedOps } from './ops/fused-kernel.js';
+export type { CausalMask } from './layers/causal-transformer.js';
 export { TinyCNN, type TinyCNNOptions } from './layers/tiny-cnn.js';
 
 // Losses

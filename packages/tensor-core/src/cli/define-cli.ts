@@ -7,7 +7,8 @@
  * - `<bin> --help` and `<bin> <command> --help` print usage;
  * - exit 0 on success, 2 for bad input (unknown or malformed flags, missing
  *   arguments, any OptionError/ShapeError/FormatError, whose message is
- *   printed alone), 1 for any other failure (printed with its stack);
+ *   printed alone; also a named file that cannot be opened), 1 for any other
+ *   failure (printed with its stack);
  * - a bare `--` anywhere is dropped (pnpm passes it through: `pnpm cli -- x`);
  * - flags are `--name value`, `--name=value`, `--no-name` for booleans, and a
  *   one-letter `short` alias; spec keys are camelCase, typed as kebab-case.
@@ -152,7 +153,7 @@ export function defineCli(definition: CliDefinition): Cli {
         const code = await command.run({ ...input, log, error });
         return typeof code === 'number' ? code : 0;
       } catch (caught) {
-        if (isInputError(caught)) {
+        if (isInputError(caught) || isMissingFile(caught)) {
           error(`${definition.name}: ${(caught as Error).message}`);
           return 2;
         }
@@ -161,6 +162,12 @@ export function defineCli(definition: CliDefinition): Cli {
       }
     },
   };
+}
+
+/** A file the user named that cannot be opened (no such file, a folder, no permission): bad input too. */
+function isMissingFile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES'].includes(code);
 }
 
 /** Parse one command's arguments into flag and positional values. */
