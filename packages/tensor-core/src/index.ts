@@ -31,6 +31,7 @@ export { applyActivation, gelu, type Activation } from './layers/activations.js'
 export { seededDropout } from './layers/dropout.js';
 export { LoRADense, type LoRADenseOptions, type LoRABase } from './layers/lora-dense.js';
 export { MultiAdapterDense, type MultiAdapterDenseOptions } from './layers/multi-adapter-dense.js';
+export { MultiAdapterConv2D, type MultiAdapterConv2DOptions } from './layers/multi-adapter-conv2d.js';
 export {
   CausalTransformer, CausalSelfAttention, TransformerBlock,
   type CausalTransformerOptions, type TransformerApplyOptions,
