@@ -4,7 +4,8 @@
  * Every bad line is reported as a FormatError naming the file and line.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FormatError, readJsonl } from '@paperkit/tensor-core';
+import { FormatError } from '@paperkit/tensor-core';
+import { readJsonl } from '@paperkit/tensor-core/node';
 import type { Env } from './environments.js';
 
 export interface JsonlEnvironments {

@@ -2,21 +2,18 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli-program.js';
+import { cli } from '../src/cli-program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'divil-cli-'));
 const run = async (...args: string[]) => {
   const out: string[] = [];
   const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
   try {
-    const code = await main(['node', 'divil', ...args]);
+    const code = await cli.main(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {
-    [log, error, stdout, stderr].forEach((s) => s.mockRestore());
+    stderr.mockRestore();
   }
 };
 afterEach(() => vi.restoreAllMocks());

@@ -4,11 +4,10 @@
  * hyperparameter chosen on the validation environment of a separate sweep seed (never on a
  * test split), >= 5 evaluation seeds, and paired differences per seed.
  */
-import { formatTable, summarize } from '@paperkit/tensor-core';
+import { defineReproduction, summarize } from '@paperkit/tensor-core';
 import type { OverInvarianceReport } from '../diagnostics.js';
 import type { DivilOptions } from '../options.js';
 import { FULL_SIZE, QUICK_SIZE, makeDataset, trainAndReport, type DatasetName, type RunSize } from './experiment.js';
-import { defineReproduction } from './runner.js';
 
 export const METHODS = ['ERM', 'IRM', 'VREx', 'IRM+DivIL', 'VREx+DivIL'] as const;
 export type Method = (typeof METHODS)[number];
@@ -120,15 +119,17 @@ export function pairedDifference(a: number[], b: number[]): { mean: number; std:
 
 const sweepCache = new Map<string, Promise<SweepChoice>>();
 
-export const reproduction = defineReproduction<SeedDetails>({
+const FLAGS = {
+  dataset: { type: 'string', choices: ['digits', 'details', 'both'], default: 'both', description: 'digits, details or both' },
+  grid: { type: 'string', choices: ['coordinate', 'full'], default: 'coordinate', description: "validation sweep: 'coordinate' (lambda, then DivIL's knobs) or 'full' (the spec's whole grid, about 5x slower)" },
+} as const;
+
+export const reproduction = defineReproduction({
   package: '@paperkit/divil',
   claim:
     "DivIL relieves over-invariance: on at least one of the two datasets (Colored digits, weak details), IRM+DivIL's OOD test accuracy exceeds IRM's in the paired mean over seeds and in a majority of seeds, with every setting chosen on validation environments only",
   seeds: { full: 5, quick: 1 },
-  flags: {
-    dataset: { type: 'string', default: 'both', description: 'digits, details or both' },
-    grid: { type: 'string', default: 'coordinate', description: "sweep: 'coordinate' (lambda, then DivIL's knobs) or 'full' (the spec's whole grid; slow)" },
-  },
+  flags: FLAGS,
   async runSeed({ seed, quick, flags, log }) {
     const metrics: Record<string, Record<string, number>> = {};
     const choices: SeedDetails['choices'] = {};
@@ -155,7 +156,7 @@ export const reproduction = defineReproduction<SeedDetails>({
         data.dispose();
       }
     }
-    return { metrics, details: { seed, choices } };
+    return { metrics, tables: { 'paired test-accuracy differences (points; "better" = share of seeds)': pairedTable(metrics) }, details: { seed, choices } };
   },
   decide({ rows, seeds, details }) {
     const values = (method: string, name: string) => rows.find((r) => r.method === method)?.metrics[name]?.values ?? [];
@@ -175,27 +176,23 @@ export const reproduction = defineReproduction<SeedDetails>({
       parts.push(`${DATASET_LABEL[d]}: IRM+DivIL ${div.toFixed(1)} vs IRM ${irm.toFixed(1)} % test (paired ${p.mean >= 0 ? '+' : ''}${p.mean.toFixed(1)} ± ${p.std.toFixed(1)}, better in ${p.wins}/${p.n} seeds)${ok ? '' : ', no gain'}`);
     }
     const verdict = `${parts.join('; ')}. ${holds ? 'The rule holds on at least one dataset.' : `The rule does not hold on either dataset over ${seeds.length} seeds with validation-chosen settings; this is an honest negative.`}`;
-    return { holds, verdict, details: { paired, chosen: details[0]?.choices } };
+    return { holds, verdict, details: { paired, chosen: (details[0] as Partial<SeedDetails> | undefined)?.choices } };
   },
   plot: { metrics: ['test', 'grey', 'worst half', 'probe'] },
 });
 
-/** Per-dataset tables a person can read (one per experiment) plus the paired differences. */
-export function formatDivilTables(result: { rows: Array<{ method: string; metrics: Record<string, { mean: number; std: number }> }>; details?: Record<string, unknown> }): string {
-  const out: string[] = [];
+const PAIRS: Array<[Method, Method]> = [['IRM+DivIL', 'IRM'], ['VREx+DivIL', 'VREx'], ['IRM', 'ERM']];
+
+/** One seed's paired differences, as a further table of the result (printed after the main one). */
+function pairedTable(metrics: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
   for (const d of ['digits', 'details'] as DatasetName[]) {
-    const rows = result.rows.filter((r) => r.method.startsWith(`${d}:`));
-    if (rows.length === 0) continue;
-    out.push(`\n${DATASET_LABEL[d]} (accuracy %, mean ± sd over seeds):`);
-    out.push(formatTable(['method', ...METRIC_NAMES.map(([, n]) => n)], rows.map((r) => [
-      r.method.slice(d.length + 2),
-      ...METRIC_NAMES.map(([, n]) => (r.metrics[n] ? `${r.metrics[n].mean.toFixed(n === 'eff. rank' ? 1 : 1)} ± ${r.metrics[n].std.toFixed(1)}` : '-')),
-    ])));
+    for (const [a, b] of PAIRS) {
+      const x = metrics[rowName(d, a)]?.test;
+      const y = metrics[rowName(d, b)]?.test;
+      if (x === undefined || y === undefined) continue;
+      out[`${d}: ${a} - ${b}`] = { 'test diff': x - y, better: x > y ? 1 : 0 };
+    }
   }
-  const paired = result.details?.paired as Record<string, ReturnType<typeof pairedDifference>> | undefined;
-  if (paired) {
-    out.push('\npaired test-accuracy differences (points):');
-    out.push(formatTable(['pair', 'mean', 'sd', 'better in'], Object.entries(paired).map(([k, p]) => [k, p.mean.toFixed(2), p.std.toFixed(2), `${p.wins}/${p.n}`])));
-  }
-  return out.join('\n');
+  return out;
 }
