@@ -12,6 +12,7 @@ import type { GateMode } from './gates.js';
 import { formatBytes, formatInspect, inspectCheckpoint } from './inspect.js';
 import { denseFromYamlFile, mergeFromYamlFile, type MergeOverrides } from './merge-from-yaml.js';
 import type { SharedMergeMethod } from './merge-inputs.js';
+import { formatTables, learningCurveSvg } from './reproduce/report.js';
 import { runReproduction, SPEC_SIZES } from './reproduce/run.js';
 
 /** "5GB", "500MB", "2GiB", "1e9" -> bytes. */
@@ -127,7 +128,8 @@ export function buildProgram(): Command {
         sizes: specSteps ? { baseSteps: SPEC_SIZES.baseSteps, expertSteps: SPEC_SIZES.expertSteps } : undefined,
         log: (l) => console.log(l),
       });
-      await finishReproduction(result, args, { plotMetrics: ['nll'] });
+      console.log(`\n${formatTables(result)}`);
+      await finishReproduction(result, args, { svg: args.plot ? await learningCurveSvg(result) : undefined });
     });
   return program;
 }

@@ -46,5 +46,5 @@ export { taskVectorStats, type TaskVectorStats } from './task-vector-stats.js';
 /** Checkpoint inspection (moe-merge inspect). */
 export { inspectCheckpoint, formatInspect, type InspectResult, type InspectRow } from './inspect.js';
 /** The spec's reproduction (section 5). */
-export { runReproduction, decideHolds, type ReproduceOptions, type ReproduceSizes } from './reproduce/run.js';
+export { runReproduction, type ReproduceOptions, type ReproduceSizes } from './reproduce/run.js';
 export { generateDomain, DOMAINS, type Domain } from './reproduce/data.js';

@@ -71,6 +71,23 @@ describe('moe-merge CLI', () => {
     expect(text).toMatch(/expert 0: .*\(1 positive \/ 0 negative prompts\)/);
     expect(text).toMatch(/router: gate_mode hidden, 2 experts, top-2/);
   });
+  it('gate_mode random with text prompts needs no tokenizer.json (mergekit-moe accepts it)', async () => {
+    writeFileSync(
+      join(dir, 'random.yaml'),
+      'base_model: e1\ngate_mode: random\ndtype: float32\nexperts:\n  - source_model: e0\n    positive_prompts: ["solve for x"]\n  - source_model: e1\n    positive_prompts: ["write a loop"]\n',
+    );
+    const out = join(dir, 'random-out');
+    const text = await run(join(dir, 'random.yaml'), out);
+    expect(text).toMatch(/prompts unused by gate_mode random/);
+    expect(inspectCheckpoint(out).config?.model_type).toBe('mixtral');
+  });
+  it('--dry-run prints the expected peak memory; the real run prints the measured peak', async () => {
+    const dry = await run(join(dir, 'moe.yaml'), join(dir, 'mem-dry'), '--dry-run');
+    expect(dry).toMatch(/expected peak memory: [\d.]+ MB .*streaming [\d.]+ MB: 3 x largest tensor/);
+    expect(dry).not.toMatch(/measured peak/);
+    const real = await run(join(dir, 'moe.yaml'), join(dir, 'mem-real'));
+    expect(real).toMatch(/measured peak memory: RSS [\d.]+ (MB|GB) \(process peak\)/);
+  });
   it('parses shard sizes', () => {
     expect(parseSize('5GB')).toBe(5e9);
     expect(parseSize('2GiB')).toBe(2 * 1024 ** 3);
