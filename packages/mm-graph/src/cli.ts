@@ -9,10 +9,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
-import {
-  OptionError, PaperkitError, finishReproduction, formatTable, initBackend, parseReproduceArgs, readNpy, rowsFromSeeds,
-  writeFileAtomic,
-} from '@paperkit/tensor-core';
+import { OptionError, PaperkitError, formatTable, initBackend, readNpy, rowsFromSeeds } from '@paperkit/tensor-core';
+import { finishReproduction, parseReproduceArgs, writeFileAtomic } from '@paperkit/tensor-core/node';
 import { FEATURE_VIEWS, type FeatureView, type MMGraph } from './mm-graph.js';
 import { MODEL_NAMES, type ModelName } from './models/create-model.js';
 import { FEATURE_ENCODERS, loadMMGraph, type FeatureEncoder } from './load-mm-graph.js';

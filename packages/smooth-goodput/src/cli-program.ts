@@ -3,9 +3,8 @@
  * public API and reproduce/run.ts. Bad input (FormatError, OptionError, bad flags) exits 2.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import {
-  FormatError, OptionError, PaperkitError, finishReproduction, formatTable, lineChartSvg, parseReproduceArgs, writeFileAtomic,
-} from '@paperkit/tensor-core';
+import { FormatError, OptionError, PaperkitError, formatTable, lineChartSvg } from '@paperkit/tensor-core';
+import { finishReproduction, parseReproduceArgs, writeFileAtomic } from '@paperkit/tensor-core/node';
 import { allMetrics, type AllMetrics, type AllMetricsOptions } from './all-metrics.js';
 import { sloAttainment, type Slo } from './slo.js';
 import { searchCapacityDetailed } from './simulator/capacity.js';

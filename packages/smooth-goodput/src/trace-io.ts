@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { FormatError, OptionError, readJsonl, parseJsonlLines, writeFileAtomic } from '@paperkit/tensor-core';
+import { FormatError, OptionError, parseJsonlLines } from '@paperkit/tensor-core';
+import { readJsonl, writeFileAtomic } from '@paperkit/tensor-core/node';
 import { STATUS_CODES, TraceTableBuilder, checkTrace, toTraceTable, toTraces, type Trace, type TraceInput, type TraceTable } from './trace.js';
 import { parseVllmResult } from './vllm-result-file.js';
 
