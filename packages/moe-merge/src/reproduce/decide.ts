@@ -70,3 +70,19 @@ export function decideNoFineTune(rows: ResultRow[]): Decision {
   ];
   return { holds, verdict: `${parts.join('; ')}.` };
 }
+
+/**
+ * `holds` by the fine-tuning rule (issue 19) when the fine-tuning stage ran;
+ * the no-fine-tune rule (issue 3) is reported beside it in the verdict.
+ */
+export function decideBoth(rows: ResultRow[], fineTuneRows: ResultRow[] | undefined): Decision & { details: Record<string, unknown> } {
+  const noFineTune = decideNoFineTune(rows);
+  const old = `No-fine-tune rule (issue 3): ${noFineTune.holds ? 'holds' : 'does not hold'}: ${noFineTune.verdict}`;
+  if (!fineTuneRows) return { holds: noFineTune.holds, verdict: old, details: { rules: { noFineTune } } };
+  const fineTune = decideFineTune(fineTuneRows);
+  return {
+    holds: fineTune.holds,
+    verdict: `Fine-tuning rule (issue 19): ${fineTune.holds ? 'holds' : 'does not hold'}: ${fineTune.verdict}. ${old}`,
+    details: { rules: { fineTune, noFineTune } },
+  };
+}

@@ -30,6 +30,8 @@ export const FT = {
   dareRouter: 'router FT: DARE shared',
 } as const;
 export const FT_ROWS: string[] = Object.values(FT);
+/** Title of the fine-tuning table (the per-domain tables append `: <domain> NLL`). */
+export const FT_TABLE = 'MoE fine-tuning, held-out NLL at 0/25/50/100% of the budget';
 
 export const CLAIM =
   'after full MoE fine-tuning (50% and 100% of the budget), the better of TIES/DARE shared layers has lower mean held-out NLL than averaged shared layers, on the mean over seeds and in >= 2 of 3 seeds (issue 19); the no-fine-tune rule of issue 3 is reported beside it';

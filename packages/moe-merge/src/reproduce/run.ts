@@ -8,10 +8,10 @@
  * merged MoEs (fine-tune.ts) and record their learning curves.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { SeedOutcome } from '@paperkit/tensor-core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, rowsFromSeeds, type ReproductionResult, type ResultRow } from '@paperkit/tensor-core';
 import { Checkpoint } from '../checkpoint.js';
 import { TinyLlama } from '../llama/tiny-llama.js';
 import { denseFromYamlFile, mergeFromYamlFile } from '../merge-from-yaml.js';
@@ -20,9 +20,8 @@ import { PerplexityRoutedMoE } from '../perplexity-routed-moe.js';
 import { taskVectorStats } from '../task-vector-stats.js';
 import { DOMAINS, generateDomain } from './data.js';
 import { evaluate, evaluateDomains, summarizeDomains, type Metrics } from './evaluate.js';
-import { curveMetrics, fineTuneCurve, stepsToReach, type CurvePoint } from './fine-tune.js';
-import { decideFineTune, decideNoFineTune } from './decide.js';
-import { CLAIM, FT, FT_ROWS, METHODS, TASK_VECTORS } from './methods.js';
+import { curveMetrics, fineTuneCurve, REPORTED_FRACTIONS, stepsToReach, type CurvePoint } from './fine-tune.js';
+import { FT, FT_ROWS, FT_TABLE, METHODS, TASK_VECTORS } from './methods.js';
 import { SEQ_LEN, trainLM } from './train.js';
 
 export interface ReproduceSizes {
@@ -50,7 +49,7 @@ export interface ReproduceSizes {
 /** Spec section 5 step counts (base 1500, experts 600, batch 32). */
 export const SPEC_SIZES: ReproduceSizes = {
   baseSteps: 1500, expertSteps: 600, batchSize: 32, baseLr: 3e-3, expertLr: 5e-3, testPerDomain: 512, trainPool: 4096, prompts: 4, evalFrom: 8,
-  ftSteps: 80, ftLr: 3e-3, ftTestPerDomain: 256,
+  ftSteps: 50, ftLr: 3e-3, ftTestPerDomain: 192,
 };
 /** Default run: the spec's recipe with fewer steps so 3 seeds fit the ~5-minute budget on 2 cores. */
 export const DEFAULT_SIZES: ReproduceSizes = { ...SPEC_SIZES, baseSteps: 400, expertSteps: 150 };
@@ -80,7 +79,7 @@ function curveRecord(curve: CurvePoint[]): CurveRecord[] {
 }
 
 /** One seed: train, save, merge through the CLI path, load the files, evaluate, fine-tune the MoEs. */
-export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: string) => void = () => undefined): Promise<{ metrics: Record<string, Metrics>; details: Record<string, unknown> }> {
+export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: string) => void = () => undefined): Promise<SeedOutcome> {
   const work = mkdtempSync(join(tmpdir(), `moe-merge-repro-${seed}-`));
   const T = SEQ_LEN;
   const tensorsBefore = tf.memory().numTensors;
@@ -170,6 +169,7 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
 
     // Fine-tuning stage: same Adam, lr, budget and batch sequence for every start point and mode.
     const curves: Record<string, CurveRecord[]> = {};
+    const tables: NonNullable<SeedOutcome['tables']> = {};
     if (sizes.ftSteps > 0) {
       const ftClock = Date.now();
       const union = new Int32Array(pools.reduce((s, p) => s + p.length, 0));
@@ -200,19 +200,25 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
       copies.forEach((c) => c.dispose());
       runSeconds[FT.pplFull] = (Date.now() - pplClock) / 1000;
       const target = raw[FT.avgFull][raw[FT.avgFull].length - 1].metrics.nll;
+      const main: Record<string, Metrics> = {};
+      const perDomain = Object.fromEntries(DOMAINS.map((d) => [d, {} as Record<string, Metrics>]));
       for (const row of FT_ROWS.filter((r) => raw[r])) {
-        metrics[row] = curveMetrics(raw[row], DOMAINS);
+        const m = curveMetrics(raw[row], DOMAINS);
         const reach = stepsToReach(raw[row], target);
-        if (reach !== undefined) metrics[row].steps_to_avg = reach;
+        main[row] = { ...Object.fromEntries(REPORTED_FRACTIONS.map((f) => [`nll@${f * 100}%`, m[`nll@${f * 100}%`]])), reached_avg: reach === undefined ? 0 : 1 };
+        if (reach !== undefined) main[row].steps_to_avg = reach;
+        for (const d of DOMAINS) perDomain[d][row] = Object.fromEntries(REPORTED_FRACTIONS.map((f) => [`@${f * 100}%`, m[`${d}@${f * 100}%`]]));
         curves[row] = curveRecord(raw[row]);
       }
+      tables[FT_TABLE] = main;
+      for (const d of DOMAINS) tables[`${FT_TABLE}: ${d} NLL`] = perDomain[d];
       mark('fine_tune_s', ftClock);
       log(`seed ${seed}: fine-tuned ${FT_ROWS.length} runs x ${sizes.ftSteps} steps in ${phase.fine_tune_s.toFixed(1)} s (${Object.entries(runSeconds).map(([k, v]) => `${k.replace(' FT: ', ' ')} ${v.toFixed(1)}`).join(', ')})`);
     }
     experts.forEach((m) => m.dispose());
     tf.dispose(test);
     mark('seed_s', clock);
-    return { metrics, details: { baseSteps, expertSteps, seconds: phase, curves, leakedTensors: tf.memory().numTensors - tensorsBefore } };
+    return { metrics, tables, details: { baseSteps, expertSteps, seconds: phase, curves, leakedTensors: tf.memory().numTensors - tensorsBefore } };
   } finally {
     experts.forEach((m) => m.dispose());
     tf.dispose(test);
@@ -220,61 +226,8 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
   }
 }
 
-export interface ReproduceOptions {
-  quick?: boolean;
-  seeds?: number;
-  /** Override the sizes (e.g. SPEC_SIZES for the spec's full step counts). */
-  sizes?: Partial<ReproduceSizes>;
-  log?: (line: string) => void;
-}
-
 /** Sizes of a run: quick or default, with overrides. */
 export function resolveSizes(quick: boolean, over: Partial<ReproduceSizes> = {}): ReproduceSizes {
   return { ...(quick ? QUICK_SIZES : DEFAULT_SIZES), ...over };
 }
 
-/** Run every seed and decide both rules (the runner-free entry point). */
-export async function runReproduction(options: ReproduceOptions = {}): Promise<ReproductionResult> {
-  const started = Date.now();
-  const backend = await initBackend({ quiet: true });
-  const quick = options.quick ?? false;
-  const sizes = resolveSizes(quick, options.sizes);
-  const nSeeds = options.seeds ?? (quick ? 1 : 3);
-  const log = options.log ?? (() => undefined);
-  log(planLine(nSeeds, sizes, backend.name));
-  const perSeed: Record<string, Metrics>[] = [];
-  const details: Record<string, unknown>[] = [];
-  for (let s = 0; s < nSeeds; s++) {
-    const r = await runSeed(s, sizes, log);
-    perSeed.push(r.metrics);
-    details.push(r.details);
-    log(`seed ${s} done (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }
-  const rows = rowsFromSeeds(perSeed);
-  const { holds, verdict, noFineTune, fineTune } = decideBoth(rows, sizes);
-  return {
-    package: '@paperkit/moe-merge',
-    claim: CLAIM,
-    quick,
-    seeds: Array.from({ length: nSeeds }, (_, i) => i),
-    backend: backend.name,
-    seconds: (Date.now() - started) / 1000,
-    rows,
-    holds,
-    verdict,
-    details: { sizes, perSeed: details, rules: { fineTune, noFineTune }, stepsUsed: { base: sizes.baseSteps, expertEach: sizes.expertSteps, fineTune: sizes.ftSteps, spec: { base: 1500, expertEach: 600 } } },
-  };
-}
-
-export function planLine(nSeeds: number, sizes: ReproduceSizes, backend: string): string {
-  return `moe-merge reproduce: ${nSeeds} seed(s), base ${sizes.baseSteps} steps, experts ${sizes.expertSteps} steps each (spec: 1500 / 600), MoE fine-tuning ${sizes.ftSteps} steps (lr ${sizes.ftLr}), batch ${sizes.batchSize}, ${sizes.testPerDomain} test sequences/domain, backend ${backend}`;
-}
-
-/** `holds` by the fine-tuning rule (issue 19); the no-fine-tune rule (issue 3) reported beside it. */
-export function decideBoth(rows: ResultRow[], sizes: Pick<ReproduceSizes, 'ftSteps'>) {
-  const noFineTune = decideNoFineTune(rows);
-  const old = `No-fine-tune rule (issue 3): ${noFineTune.holds ? 'holds' : 'does not hold'}: ${noFineTune.verdict}`;
-  if (sizes.ftSteps <= 0) return { holds: noFineTune.holds, verdict: old, noFineTune, fineTune: undefined };
-  const fineTune = decideFineTune(rows);
-  return { holds: fineTune.holds, verdict: `Fine-tuning rule (issue 19): ${fineTune.holds ? 'holds' : 'does not hold'}: ${fineTune.verdict}. ${old}`, noFineTune, fineTune };
-}
