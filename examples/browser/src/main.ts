@@ -12,6 +12,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { runLoRKDTask } from './tasks/lorkd-task.js';
 import { familyRows, runGoodputTask, sampleTraceJsonl } from './tasks/goodput-task.js';
 import { runGCNTask } from './tasks/gcn-task.js';
+import { wasmKernelCheck } from './kernel-check.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3));
@@ -48,6 +49,7 @@ try {
   $('backend').textContent = `${backend.name}${extra}`;
   $('backend').title = backend.tried.map((t) => `${t.source}: ${t.error ?? 'ok'}`).join('\n') + (backend.threadsFallback ? `\nthreads: ${backend.threadsFallback}` : '');
   document.body.dataset.backend = JSON.stringify(backend);
+  if (backend.name === 'wasm') document.body.dataset.kernelCheck = JSON.stringify(wasmKernelCheck());
 } catch (error) {
   $('backend').textContent = `none: ${error instanceof Error ? error.message : String(error)}`;
   throw error;
@@ -131,19 +133,25 @@ async function showGoodput(text: string, name: string): Promise<void> {
     const out = $('goodput-out');
     out.replaceChildren(
       table(['family', 'metric', 'value', 'unit'], rows.map((x) => [x.family, x.label, x.value, x.unit])),
-      table(['SLO', 'pass rate'], Object.entries(r.metrics.sloPassRates).map(([k, v]) => [k, v])),
     );
+    const passRates = Object.entries(r.metrics.sloPassRates);
+    if (passRates.length > 0) out.append(table(['SLO', 'pass rate'], passRates.map(([k, v]) => [k, v])));
     const p = r.metrics.vllm;
-    const bars = [
-      ...(['sloAttainment', 'distserveAttainment', 'andesQoE', 'etalonFluidity'] as const).map((k) => ({ group: 'scores (0 to 1)', label: k, value: r.metrics[k] })),
-      ...(['ttft', 'tpot', 'itl', 'e2el'] as const).map((k) => ({ group: 'vLLM p99 latency (ms)', label: k.toUpperCase(), value: p[k].p99 })),
-      { group: 'rates (tok/s)', label: 'smooth goodput', value: r.metrics.smoothGoodput },
-      { group: 'rates (tok/s)', label: 'goodput', value: r.metrics.goodputTok },
-      { group: 'rates (tok/s)', label: 'throughput', value: r.metrics.tokenThroughput },
-      { group: 'rates (tok/s)', label: 'fluid rate', value: r.metrics.etalonFluidTokenRate },
+    const charts: [string, string, { label: string; value: number }[]][] = [
+      ['scores', '0 to 1', (['sloAttainment', 'distserveAttainment', 'andesQoE', 'etalonFluidity'] as const).map((k) => ({ label: k, value: r.metrics[k] }))],
+      ['vLLM p99 latency', 'ms', (['ttft', 'tpot', 'itl', 'e2el'] as const).map((k) => ({ label: k.toUpperCase(), value: p[k].p99 }))],
+      ['rates', 'tok/s', [
+        { label: 'smooth goodput', value: r.metrics.smoothGoodput }, { label: 'goodput', value: r.metrics.goodputTok },
+        { label: 'throughput', value: r.metrics.tokenThroughput }, { label: 'fluid rate', value: r.metrics.etalonFluidTokenRate },
+      ]],
     ];
-    $('goodput-plot').replaceChildren();
-    plot($('goodput-plot'), await barChartSvg({ title: `${r.source}: ${r.metrics.requests} requests over ${fmt(r.metrics.duration)} s`, yLabel: '', bars }));
+    const svgs = await Promise.all(charts.map(([title, yLabel, bars]) => barChartSvg({ title, yLabel, bars })));
+    const holder = $('goodput-plot');
+    holder.replaceChildren();
+    const caption = document.createElement('p');
+    caption.textContent = `${r.source}: ${r.metrics.requests} requests over ${fmt(r.metrics.duration)} s`;
+    holder.append(caption);
+    for (const svg of svgs) plot(holder, svg);
   });
 }
 const readFile = async (file: File) => showGoodput(await file.text(), file.name);
