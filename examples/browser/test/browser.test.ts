@@ -129,6 +129,9 @@ describe.skipIf(!haveBrowser)('the browser example in headless Chromium', () => 
           heap: 'wasmMemory',
         });
         expect(info.fastKernelsOff).toBeUndefined();
+        // threaded where cross-origin isolated: the threads asked for (default: the cores, at most 8) really started
+        const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+        expect({ threads: info.threads, fallback: info.threadsFallback }).toEqual({ threads: Math.min(cores, 8), fallback: undefined });
       }
 
       const lorkd = (await run(page, 'lorkd', () => page.click('#lorkd-run'), log)) as LoRKDTaskResult;

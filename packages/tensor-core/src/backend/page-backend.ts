@@ -85,14 +85,24 @@ export async function selectInPage(
         const cpu = tf.engine().findBackend('cpu') as (tf.KernelBackend & { firstUse?: boolean }) | null;
         if (cpu?.firstUse === true) cpu.firstUse = false; // our summary already says what was skipped
       }
-      // tf.setBackend logs and returns false when the backend's start fails (no adapter, no GL context).
-      if (!(await tf.setBackend(key))) throw new BackendError(`tf.setBackend('${key}') failed (see the console warning above)`);
+      // tfjs's C++ start-up sizes the pool as min(asked, cores / 2) (backend.cc, assuming two
+      // hyper-threads per core), reading the cores from navigator.hardwareConcurrency: report
+      // twice the threads asked for while wasm starts, as the Node loader does (./wasm-threads.ts).
+      const restore = key === 'wasm' && threads > 1 && wasmState === null ? reportCores(2 * threads) : undefined;
+      let started: boolean;
+      try {
+        // tf.setBackend logs and returns false when the backend's start fails (no adapter, no GL context).
+        started = await tf.setBackend(key);
+      } finally {
+        restore?.();
+      }
+      if (!started) throw new BackendError(`tf.setBackend('${key}') failed (see the console warning above)`);
       await tf.ready();
       if (key === 'wasm') {
         // The pool XNNPACK really started, read from the running backend (also when the page imported wasm itself).
         const running = (tf.backend() as { wasm?: { tfjs?: { getThreadsCount?(): number } } }).wasm?.tfjs?.getThreadsCount?.();
         if (wasmState === null && running !== undefined && running !== threads) {
-          fallback ??= `XNNPACK started ${running} of ${threads} threads (tfjs uses at most half the logical cores)`;
+          fallback ??= `XNNPACK started ${running} of ${threads} threads`;
           threads = running;
         }
         wasmState ??= { threads, ...(fallback === undefined ? {} : { fallback }) };
@@ -124,6 +134,22 @@ async function ensureRegistered(key: PageBackendName, options: PageBackendOption
     );
   }
   return namespace;
+}
+
+/** Make navigator.hardwareConcurrency read `cores` until the returned function is called; undefined if it cannot be set. */
+function reportCores(cores: number): (() => void) | undefined {
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav === undefined) return undefined;
+  const own = Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  } catch {
+    return undefined;
+  }
+  return () => {
+    if (own !== undefined) Object.defineProperty(nav, 'hardwareConcurrency', own);
+    else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
 }
 
 /** Before wasm's first start: our kernels, the binaries' location, the thread count. */
