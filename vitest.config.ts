@@ -27,6 +27,8 @@ export default defineConfig({
       })),
       // Tests across packages: the packed-tarball install (needs the builds; it runs turbo build itself).
       { extends: true, test: { name: 'repo', root, include: ['test/**/*.test.ts'] } },
+      // The browser example in headless Chromium (examples/browser/test; skipped without /usr/bin/chromium unless CI is set).
+      { extends: true, test: { name: 'browser', root: `${root}examples/browser`, include: ['test/**/*.test.ts'] } },
     ],
   },
 });
