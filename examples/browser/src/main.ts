@@ -17,11 +17,6 @@ import { wasmKernelCheck } from './kernel-check.js';
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3));
 
-// tensor-core 0.1.0's fit() yields to the event loop with Node's setImmediate
-// (training/fit.ts); a page has none. Until that uses a portable yield, give it one.
-const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
-g.setImmediate ??= (fn) => setTimeout(fn, 0);
-
 // --- Backend ---------------------------------------------------------------
 const params = new URLSearchParams(location.search);
 const requested = (params.get('backend') || undefined) as BackendName | undefined;
