@@ -52,3 +52,5 @@ export { l2Penalty } from './baselines/l2-penalty.js';
 export { ewcPenalty, diagonalFisher, mergeFisher } from './baselines/ewc.js';
 export { packnetSelect, unionMasks } from './baselines/packnet.js';
 export { cosine, cosineMatrix, meanGradient, agreement, conflictRate } from './baselines/gradient-conflict.js';
+/** A live episode's history as a 1-row window (what act() feeds the model). */
+export { windowFromHistory, type EpisodeHistory } from './data/window-from-history.js';

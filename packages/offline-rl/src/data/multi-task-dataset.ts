@@ -56,8 +56,8 @@ export interface DatasetOptions {
   stateDim?: number;
   /** Required width of every action; default: inferred. */
   actDim?: number;
-  /** 'per-task' (default) mean/std normalisation, or 'none'. */
-  normalize?: 'per-task' | 'none';
+  /** 'per-task' (default) mean/std normalisation, 'global' (one mean/std over all tasks, for task-agnostic policies), or 'none'. */
+  normalize?: 'per-task' | 'global' | 'none';
   /** Divide returns-to-go by this; default the largest episode return (at least 1e-6). */
   rtgScale?: number;
   /** Timestep table size; default the longest episode. */
@@ -200,7 +200,8 @@ export class MultiTaskDataset {
     const ad = actDim!;
     const stateMean: number[][] = [];
     const stateStd: number[][] = [];
-    for (const list of byTask) {
+    const groups = options.normalize === 'global' ? [byTask.flat()] : byTask;
+    for (const list of groups) {
       const mean = new Array(sd).fill(0);
       const sq = new Array(sd).fill(0);
       let count = 0;
@@ -223,8 +224,14 @@ export class MultiTaskDataset {
       stateMean.push(none ? new Array(sd).fill(0) : mean.map((m) => m / count));
       stateStd.push(none ? new Array(sd).fill(1) : std);
     }
-    if (options.normalize !== undefined && options.normalize !== 'per-task' && options.normalize !== 'none') {
-      throw new OptionError('normalize', "'per-task' | 'none'", options.normalize);
+    if (options.normalize !== undefined && !['per-task', 'global', 'none'].includes(options.normalize)) {
+      throw new OptionError('normalize', "'per-task' | 'global' | 'none'", options.normalize);
+    }
+    if (options.normalize === 'global') {
+      for (let t = 1; t < byTask.length; t++) {
+        stateMean.push([...stateMean[0]]);
+        stateStd.push([...stateStd[0]]);
+      }
     }
     const longest = Math.max(...raw.map((ep) => ep.length));
     const maxEpisodeLength = options.maxEpisodeLength ?? longest;

@@ -25,6 +25,7 @@ import {
 } from '@paperkit/tensor-core';
 import type { Normalization } from '../data/normalization.js';
 import type { PromptBatch, WindowBatch } from '../data/window-batch.js';
+import { windowFromHistory, type EpisodeHistory } from '../data/window-from-history.js';
 
 export type Conditioning = 'none' | 'taskEmbedding' | 'prompt';
 
@@ -279,6 +280,16 @@ export class DecisionTransformer extends Module implements WindowPolicy {
       const [B, K, A] = all.shape;
       return tf.reshape(tf.slice(all, [0, K - 1, 0], [B, 1, A]), [B, A]) as tf.Tensor2D;
     });
+  }
+
+  /** The action for the newest state of a live episode of task `task` (id or name). */
+  async act(task: number | string, history: EpisodeHistory, options: { targetReturn?: number } = {}): Promise<Float32Array> {
+    const id = typeof task === 'string' ? this.normalization.taskNames.indexOf(task) : task;
+    if (id < 0) throw new OptionError('taskId', `one of ${this.normalization.taskNames.join(', ')}`, task);
+    const out = this.predictLast(windowFromHistory(this.normalization, id, history, this.context, options.targetReturn));
+    const values = (await out.data()) as Float32Array;
+    out.dispose();
+    return values;
   }
 
   /** [rows, 3, D] interleaved (R̂, s, a) token embeddings of one segment. */
