@@ -15,6 +15,9 @@ import { PlanarSuite } from '../planar/planar-suite.js';
 import { CONFLICT6, type PlanarTaskName } from '../planar/tasks.js';
 import { defineReproduction } from './runner.js';
 
+/** The reproduction runner (a stand-in for tensor-core's until main has it; harmodt and compoformer use it too). */
+export { defineReproduction, type ReproductionDefinition, type Reproduction, type SeedContext, type SeedOutcome, type DecideContext } from './runner.js';
+
 const MARGIN = 0.15;
 
 /** Sizes of the full and quick runs. */
