@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli as offlineCli } from '../../offline-rl/src/cli-program.js';
+import { PlanarSuite } from '@paperkit/offline-rl';
 import { cli } from '../src/cli-program.js';
 
 describe('harmodt CLI (in-process)', () => {
@@ -18,7 +18,18 @@ describe('harmodt CLI (in-process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'harmodt-'));
     const data = join(dir, 'd.json');
     const out = join(dir, 'm.safetensors');
-    expect(await offlineCli.main(['dataset', '--out', data, '--tasks', 'reach,drawer-open', '--episodes', '3'])).toBe(0);
+    const ds = PlanarSuite.create({ tasks: ['reach', 'drawer-open'] }).dataset({ episodesPerTask: 3 });
+    const json = Object.fromEntries(ds.taskNames.map((name, t) => {
+      const eps = ds.episodes[t];
+      const rows = (a: Float32Array, w: number) => Array.from({ length: a.length / w }, (_, i) => Array.from(a.subarray(i * w, (i + 1) * w)));
+      return [name, {
+        observations: eps.flatMap((e) => rows(e.observations, 8)),
+        actions: eps.flatMap((e) => rows(e.actions, 2)),
+        rewards: eps.flatMap((e) => Array.from(e.rewards)),
+        timeouts: eps.flatMap((e) => Array.from({ length: e.length }, (_, k) => (k === e.length - 1 ? 1 : 0))),
+      }];
+    }));
+    (await import('node:fs')).writeFileSync(data, JSON.stringify(json));
     expect(await cli.main(['train', '--data', data, '--out', out, '--steps', '4', '--mask-interval', '2'])).toBe(0);
     expect(await cli.main(['conflict', '--data', data, '--checkpoint', out])).toBe(0);
     const { writeFileSync, existsSync } = await import('node:fs');

@@ -9,7 +9,7 @@
  * Time: the two claim methods run on every seed; the five report-only methods on the first
  * `baselineSeeds` seeds (every method sees the same data, model size, steps and episodes).
  */
-import { ALIASED, SIZES, runExperimentSeed, type MethodName } from './experiment.js';
+import { ALIASED, SIZES, runExperimentSeed, type MethodName, type MethodOutcome } from './experiment.js';
 import { defineReproduction } from '@paperkit/offline-rl/reproduce';
 
 const CLAIM: readonly MethodName[] = ['MT-DT', 'HarmoDT-noID'];
@@ -23,23 +23,7 @@ export const reproduction = defineReproduction({
   async runSeed({ seed, quick, log }) {
     const size = quick ? SIZES.quick : SIZES.full;
     const methods = size.methods.filter((m) => CLAIM.includes(m) || seed < size.baselineSeeds);
-    const outcomes = await runExperimentSeed(seed, { ...size, methods }, log);
-    const metrics: Record<string, Record<string, number>> = {};
-    const details: Record<string, unknown> = {};
-    for (const [method, o] of Object.entries(outcomes)) {
-      const byTask = Object.fromEntries(o.eval.tasks.map((t) => [t.task, t.success]));
-      const aliased = ALIASED.reduce((a, t) => a + byTask[t], 0) / ALIASED.length;
-      const others = o.eval.tasks.filter((t) => !ALIASED.includes(t.task));
-      metrics[method] = {
-        success: o.eval.meanSuccess,
-        aliased,
-        'move-to-point': others.reduce((a, t) => a + t.success, 0) / others.length,
-        ...(o.conflictRate !== undefined ? { 'conflict rate': o.conflictRate } : {}),
-        'train s': o.trainSeconds,
-      };
-      details[method] = { perTask: byTask, ...(o.extra ?? {}) };
-    }
-    return { metrics, details };
+    return seedOutcome(await runExperimentSeed(seed, { ...size, methods }, log));
   },
   decide({ metric, rows, quick }) {
     const harmo = metric('HarmoDT-noID', 'success');
@@ -64,3 +48,23 @@ export const reproduction = defineReproduction({
   },
   plot: { metrics: ['success', 'aliased'] },
 });
+
+/** Per-method metrics of one seed (the table's columns) and free-form details. */
+export function seedOutcome(outcomes: Record<string, MethodOutcome>): { metrics: Record<string, Record<string, number>>; details: Record<string, unknown> } {
+  const metrics: Record<string, Record<string, number>> = {};
+  const details: Record<string, unknown> = {};
+  for (const [method, o] of Object.entries(outcomes)) {
+    const byTask = Object.fromEntries(o.eval.tasks.map((t) => [t.task, t.success]));
+    const aliased = ALIASED.reduce((a, t) => a + byTask[t], 0) / ALIASED.length;
+    const others = o.eval.tasks.filter((t) => !ALIASED.includes(t.task));
+    metrics[method] = {
+      success: o.eval.meanSuccess,
+      aliased,
+      'move-to-point': others.reduce((a, t) => a + t.success, 0) / others.length,
+      ...(o.conflictRate !== undefined ? { 'conflict rate': o.conflictRate } : {}),
+      'train s': o.trainSeconds,
+    };
+    details[method] = { perTask: byTask, ...(o.extra ?? {}) };
+  }
+  return { metrics, details };
+}
