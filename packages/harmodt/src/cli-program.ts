@@ -1,41 +1,18 @@
 /**
- * `harmodt` command line (Node only). `cli.main(argv)` returns the exit code: 0 ok,
- * 2 bad input or options (option/format/shape errors, unknown flags), 1 other failure.
+ * The `harmodt` command line on tensor-core's CLI runner: `reproduce` (spec section 5), `train`
+ * (HarmoDT on D4RL-layout JSON -> checkpoint) and `conflict` (gradient-conflict report of a
+ * checkpoint). The bin (./cli.ts) only calls runMain(cli).
  */
 import { readFile } from 'node:fs/promises';
-import { FormatError, OptionError, ShapeError, finishReproduction, formatTable, initBackend, parseReproduceArgs, writeFileAtomic, REPRODUCE_USAGE } from '@paperkit/tensor-core';
+import { FormatError, formatTable, initBackend } from '@paperkit/tensor-core';
+import { defineCli, writeFileAtomic } from '@paperkit/tensor-core/node';
 import { MultiTaskDataset } from '@paperkit/offline-rl';
 import { loadHarmoDT, saveHarmoDT } from './checkpoint.js';
 import { conflictReport } from './conflict-report.js';
 import { HarmoDT } from './harmo-dt.js';
 import { reproduction } from './reproduce/index.js';
 
-const HELP = `harmodt: Harmony Multi-Task Decision Transformer (HarmoDT, ICML 2024) on tfjs
-
-usage:
-  harmodt ${REPRODUCE_USAGE}
-      six planar tasks with two aliased pairs: HarmoDT vs MT-DT, per-task DT, Prompt-DT, RandMask, G-HarmoDT
-  harmodt train --data FILE.json --out FILE.safetensors [--steps N] [--conditioning none|taskEmbedding|prompt]
-                [--sparsity S] [--mask-interval N] [--seed S]
-      train HarmoDT on D4RL-layout JSON {task: {observations, actions, rewards, terminals, timeouts}}
-  harmodt conflict --data FILE.json --checkpoint FILE.safetensors
-      pairwise task-gradient cosines and within-mask conflict rates of a trained model
-  harmodt --help`;
-
-function parseFlags(argv: string[], allowed: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
-    if (!allowed.includes(flag)) throw new OptionError(flag, `one of ${allowed.join(', ')}`, argv[i]);
-    const v = inline ?? argv[++i];
-    if (v === undefined) throw new OptionError(flag, 'a value', 'nothing');
-    out[flag.slice(2)] = v;
-  }
-  return out;
-}
-
-async function readDataset(path: string | undefined): Promise<MultiTaskDataset> {
-  if (!path) throw new OptionError('--data', 'a D4RL-layout JSON file', undefined);
+async function readDataset(path: string): Promise<MultiTaskDataset> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
@@ -45,70 +22,57 @@ async function readDataset(path: string | undefined): Promise<MultiTaskDataset> 
   return MultiTaskDataset.fromD4RL(parsed as never);
 }
 
-const num = (flag: string, v: string | undefined, fallback: number) => {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new OptionError(flag, 'a number', v);
-  return n;
-};
-
-export const cli = {
-  async main(argv: string[]): Promise<number> {
-    const log = (line: string) => console.log(line);
-    const args = argv.filter((a) => a !== '--');
-    try {
-      const [command, ...rest] = args;
-      if (!command || command === '--help' || command === '-h' || command === 'help') {
-        log(HELP);
-        return command ? 0 : 2;
-      }
-      if (rest.includes('--help') || rest.includes('-h')) {
-        log(HELP);
-        return 0;
-      }
-      if (command === 'reproduce') {
-        const parsed = parseReproduceArgs(rest, { defaultSeeds: reproduction.definition.seeds.full, quickSeeds: reproduction.definition.seeds.quick });
-        const result = await reproduction.run({ quick: parsed.quick, seeds: parsed.seeds, log });
-        await finishReproduction(result, parsed, { log, plotMetrics: reproduction.definition.plot?.metrics });
-        return 0;
-      }
-      if (command === 'train') {
-        const f = parseFlags(rest, ['--data', '--out', '--steps', '--conditioning', '--sparsity', '--mask-interval', '--seed']);
-        if (!f.out) throw new OptionError('--out', 'a checkpoint path (.safetensors)', undefined);
+export const cli = defineCli({
+  name: 'harmodt',
+  summary: 'Harmony Multi-Task Decision Transformer (HarmoDT, ICML 2024) on tfjs: per-task masks over one shared DT.',
+  reproduction,
+  commands: {
+    train: {
+      summary: 'train HarmoDT on D4RL-layout JSON {task: {observations, actions, rewards, terminals, timeouts}} and write a checkpoint',
+      flags: {
+        data: { type: 'string', description: 'dataset JSON', required: true },
+        out: { type: 'string', description: 'checkpoint file (.safetensors)', required: true },
+        steps: { type: 'integer', description: 'optimizer steps', default: 1800, min: 1 },
+        conditioning: { type: 'string', description: 'task signal besides the masks', default: 'none', choices: ['none', 'taskEmbedding', 'prompt'] },
+        sparsity: { type: 'number', description: 'mask sparsity s (density 1 - s)', default: 0.2 },
+        maskInterval: { type: 'integer', description: 'steps between mask updates', default: 25, min: 1 },
+        normalize: { type: 'string', description: 'state normalisation', default: 'per-task', choices: ['per-task', 'global', 'none'] },
+        seed: { type: 'string', description: 'seed', default: '0' },
+      },
+      async run({ flags, log }) {
         await initBackend({ quiet: true });
-        const data = await readDataset(f.data);
+        const raw = await readDataset(flags.data);
+        const data = flags.normalize === 'per-task' ? raw : MultiTaskDataset.fromD4RL(JSON.parse(await readFile(flags.data, 'utf8')), { normalize: flags.normalize });
         const model = new HarmoDT({
           stateDim: data.stateDim, actDim: data.actDim, numTasks: data.numTasks, maxEpisodeLength: data.normalization.maxEpisodeLength,
-          conditioning: (f.conditioning ?? 'none') as never, sparsity: num('--sparsity', f.sparsity, 0.2),
-          maskInterval: num('--mask-interval', f['mask-interval'], 25), seed: f.seed ?? 0,
+          conditioning: flags.conditioning, sparsity: flags.sparsity, maskInterval: flags.maskInterval, seed: flags.seed,
         });
         try {
-          await model.fit(data, { steps: num('--steps', f.steps, 1800), onLog: ({ step, loss }) => log(`step ${step + 1}: loss ${loss.toFixed(4)}`) });
-          await writeFileAtomic(f.out, await saveHarmoDT(model));
-          log(`wrote ${f.out}`);
+          await model.fit(data, { steps: flags.steps, onLog: ({ step, loss }) => log(`step ${step + 1}: loss ${loss.toFixed(4)}`) });
+          await writeFileAtomic(flags.out, await saveHarmoDT(model));
+          log(`wrote ${flags.out}`);
         } finally {
           model.dispose();
         }
-        return 0;
-      }
-      if (command === 'conflict') {
-        const f = parseFlags(rest, ['--data', '--checkpoint']);
-        if (!f.checkpoint) throw new OptionError('--checkpoint', 'a HarmoDT checkpoint', undefined);
+      },
+    },
+    conflict: {
+      summary: 'pairwise task-gradient cosines and within-mask conflict rates of a trained model',
+      flags: {
+        data: { type: 'string', description: 'dataset JSON', required: true },
+        checkpoint: { type: 'string', description: 'HarmoDT checkpoint', required: true },
+      },
+      async run({ flags, log }) {
         await initBackend({ quiet: true });
-        const data = await readDataset(f.data);
-        const model = loadHarmoDT(new Uint8Array(await readFile(f.checkpoint)), f.checkpoint);
+        const data = await readDataset(flags.data);
+        const model = loadHarmoDT(new Uint8Array(await readFile(flags.checkpoint)), flags.checkpoint);
         try {
           const r = await conflictReport(model, data);
           log(formatTable(['task', ...r.tasks, 'conflict rate'], r.tasks.map((t, i) => [t, ...r.cosines[i].map((c) => +c.toFixed(3)), +r.conflictRate[i].toFixed(3)])));
         } finally {
           model.dispose();
         }
-        return 0;
-      }
-      throw new OptionError('command', "'reproduce' | 'train' | 'conflict' | '--help'", command);
-    } catch (error) {
-      console.error(error instanceof Error ? error.message : String(error));
-      return error instanceof OptionError || error instanceof FormatError || error instanceof ShapeError ? 2 : 1;
-    }
+      },
+    },
   },
-};
+});

@@ -10,7 +10,7 @@
  * `baselineSeeds` seeds (every method sees the same data, model size, steps and episodes).
  */
 import { ALIASED, SIZES, runExperimentSeed, type MethodName, type MethodOutcome } from './experiment.js';
-import { defineReproduction } from '@paperkit/offline-rl/reproduce';
+import { defineReproduction } from '@paperkit/tensor-core';
 
 const CLAIM: readonly MethodName[] = ['MT-DT', 'HarmoDT-noID'];
 const GAIN = 0.15;
@@ -31,12 +31,12 @@ export const reproduction = defineReproduction({
     const mtAliased = metric('MT-DT', 'aliased');
     const gain = harmo - mt;
     const holds = gain >= GAIN && mtAliased <= ALIASED_MAX;
-    const has = (m: string) => rows.some((r) => r.method === m);
+    const has = (m: string, name = 'success') => rows.some((r) => r.method === m && r.metrics[name] !== undefined);
     const report: string[] = [];
     for (const other of ['per-task DT', 'Prompt-DT', 'HarmoDT+task', 'G-HarmoDT']) {
       if (has(other)) report.push(`${other} ${metric(other, 'success').toFixed(2)}`);
     }
-    if (has('RandMask')) {
+    if (has('RandMask', 'conflict rate') && has('HarmoDT-noID', 'conflict rate') && has('MT-DT', 'conflict rate')) {
       report.push(`within-mask conflict rate HarmoDT-noID ${metric('HarmoDT-noID', 'conflict rate').toFixed(3)} vs RandMask ${metric('RandMask', 'conflict rate').toFixed(3)} (MT-DT ${metric('MT-DT', 'conflict rate').toFixed(3)})`);
     }
     const parts = [
