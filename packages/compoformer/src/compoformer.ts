@@ -28,6 +28,7 @@ import { ActionHead, FusionHead } from './heads.js';
 import { LoRASet } from './lora-set.js';
 import { MaskedTrunk } from './masked-trunk.js';
 import { TaskAttention, type QKInit } from './task-attention.js';
+import { checkDescription } from './text-encoder.js';
 import { maskedActionMse, trainLoop } from './train-loop.js';
 import { initTrunkParams, trunkFeatures, type TrunkParams, type WindowBatch } from './trunk.js';
 import { disposeWindows, episodeWindows, takeWindows, windowTensors } from './windows.js';
@@ -267,33 +268,27 @@ export class CompoFormer extends ContinualLearner {
     });
   }
 
-  /** Zero-shot policy for an unseen description: hard top-1 over trained modules by the initial (untrained) attention. */
+  /**
+   * Zero-shot policy for a task not learned yet (forward transfer a[i][i+1]):
+   * the trained task whose description embedding has the largest dot product
+   * with the new one (the identity-init attention before any warm-up).
+   */
   override zeroShotPolicy(description: string): TaskPolicy | null {
     if (this.modules.length === 0) return null;
-    // Pick the earlier trained task whose description embedding is most similar (identity-init logits).
-    const ids = this.taskIds();
-    return { taskId: ids[ids.length - 1], act: (h) => this.zeroShotAct(description, h) };
-  }
-
-  private zeroShotSelection = new Map<string, string>();
-  private zeroShotAct(description: string, histories: Parameters<TaskPolicy['act']>[0]): Float32Array[] {
-    let chosen = this.zeroShotSelection.get(description);
-    if (!chosen) {
-      const e = this.base.textEncoder.encode(description);
-      if (e instanceof Promise) throw new OptionError('zeroShotPolicy', 'a synchronous text encoder', 'an async one');
-      let best = -Infinity;
-      for (const rec of this.modules) {
-        const key = this.entry(rec.taskId).embedding;
-        let dot = 0;
-        for (let i = 0; i < key.length; i++) dot += key[i] * e[i];
-        if (dot > best) {
-          best = dot;
-          chosen = rec.taskId;
-        }
+    const e = this.base.textEncoder.encode(checkDescription(description));
+    if (e instanceof Promise) throw new OptionError('zeroShotPolicy', 'a synchronous text encoder', 'an async one');
+    let best = -Infinity;
+    let chosen = this.modules[0].taskId;
+    for (const rec of this.modules) {
+      const key = this.entry(rec.taskId).embedding;
+      let dot = 0;
+      for (let i = 0; i < key.length; i++) dot += key[i] * e[i];
+      if (dot > best) {
+        best = dot;
+        chosen = rec.taskId;
       }
-      this.zeroShotSelection.set(description, chosen!);
     }
-    return this.actBatch(histories.map(() => chosen!), histories);
+    return this.policy(chosen);
   }
 
   protected async learn(entry: TaskEntry, input: LearnTaskInput): Promise<Omit<LearnTaskResult, 'id' | 'seconds'>> {

@@ -18,6 +18,8 @@ import { disposeWindows, emptyWindows, episodeWindows, windowTensors, writeHisto
 export interface TaskPolicy {
   readonly taskId: string;
   act(histories: History[]): Float32Array[];
+  /** The learner behind it: evaluators batch rows of one learner's tasks into one forward. */
+  readonly source?: { actBatch(taskIds: string[], histories: History[]): Float32Array[] };
 }
 
 /** Online success check: run the policy in an environment and return its success rate in [0, 1]. */
@@ -254,7 +256,7 @@ export abstract class ContinualLearner {
   /** A TaskPolicy view of task `taskId` (for evaluators and checks). */
   policy(taskId: string): TaskPolicy {
     this.entry(taskId);
-    return { taskId, act: (histories) => this.actBatch(histories.map(() => taskId), histories) };
+    return { taskId, source: this, act: (histories) => this.actBatch(histories.map(() => taskId), histories) };
   }
 
   /** A policy for a task not learned yet (forward transfer a[i][i+1]); default: the latest task's policy. */

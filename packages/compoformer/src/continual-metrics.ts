@@ -8,7 +8,10 @@
  *   F   = mean_i (a[i][i] - a[N-1][i])   over all N     forgetting (last term is 0)
  *   BWT = mean_{i<N-1} (a[N-1][i] - a[i][i])            backward transfer
  *   FWT = mean_{i<N-1} (a[i][i+1] - a0[i+1])            zero-shot transfer to the next task
- * FWT is the paper's zero-shot quantity, not Continual World's AUC-based one.
+ * FWT is the paper's zero-shot quantity, not Continual World's AUC-based one
+ * (see `aucForwardTransfer` for that). Only the cells these formulas read
+ * (diagonal, last row, first superdiagonal) must be finite; the others may be
+ * NaN ("not measured"), which lets an evaluation skip them.
  */
 import { OptionError, ShapeError } from '@paperkit/tensor-core';
 
@@ -31,7 +34,9 @@ export function continualMetrics(matrix: ArrayLike<ArrayLike<number>>, init?: Ar
     const row = matrix[i];
     if (!row || row.length !== n) throw new ShapeError(`continualMetrics matrix row ${i}`, `length ${n}`, row ? `length ${row.length}` : 'missing');
     for (let j = 0; j < n; j++) {
-      if (!Number.isFinite(row[j])) throw new OptionError(`continualMetrics matrix[${i}][${j}]`, 'a finite number', row[j]);
+      const used = i === j || i === n - 1 || j === i + 1;
+      if (used && !Number.isFinite(row[j])) throw new OptionError(`continualMetrics matrix[${i}][${j}]`, 'a finite number', row[j]);
+      if (!used && !(Number.isFinite(row[j]) || Number.isNaN(row[j]))) throw new OptionError(`continualMetrics matrix[${i}][${j}]`, 'a finite number or NaN (not measured)', row[j]);
     }
   }
   const a0 = init ?? new Array<number>(n).fill(0);
@@ -57,4 +62,26 @@ export function continualMetrics(matrix: ArrayLike<ArrayLike<number>>, init?: Ar
     BWT: n > 1 ? bwt / (n - 1) : 0,
     FWT: n > 1 ? fwt / (n - 1) : Number.NaN,
   };
+}
+
+/**
+ * Continual World's forward transfer (Wolczyk et al. 2021), for comparison with
+ * the paper's zero-shot FWT: per task, the normalised area between the
+ * continual learner's success curve and a reference (single-task) curve,
+ *   FWT_i = (AUC_i - AUCref_i) / (1 - AUCref_i),
+ * with AUC the mean success over the curve's evaluation points. Returns the mean over tasks.
+ */
+export function aucForwardTransfer(curves: ArrayLike<number>[], reference: ArrayLike<number>[]): number {
+  if (curves.length === 0 || curves.length !== reference.length) {
+    throw new ShapeError('aucForwardTransfer reference', `${curves.length} curves (one per task, N >= 1)`, `${reference.length}`);
+  }
+  let total = 0;
+  curves.forEach((c, i) => {
+    const r = reference[i];
+    if (c.length === 0 || c.length !== r.length) throw new ShapeError(`aucForwardTransfer curve ${i}`, `${r.length} points (same as its reference, >= 1)`, `${c.length}`);
+    const auc = Array.from(c).reduce((a, v) => a + v, 0) / c.length;
+    const ref = Array.from(r).reduce((a, v) => a + v, 0) / r.length;
+    total += ref < 1 ? (auc - ref) / (1 - ref) : 0;
+  });
+  return total / curves.length;
 }
