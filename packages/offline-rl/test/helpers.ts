@@ -1,0 +1,5 @@
+import { initBackend } from '@paperkit/tensor-core';
+
+export async function setupBackend(): Promise<string> {
+  return (await initBackend({ quiet: true })).name;
+}
