@@ -2,8 +2,8 @@
  * A trunk whose prunable weights are shared out between modules by
  * WeightOwnership (the Prune variant and the PackNet baseline; spec section 2
  * step 4, harmodt.md S3). Training module m:
- *   phase 1 (4/5 of the steps): train every free weight (owned ones enter as
- *     constants, so their gradient is exactly 0 and they stay bitwise fixed);
+ *   phase 1 (4/5 of the steps): train every free weight (owned ones get their
+ *     gradient multiplied by 0, so a fresh Adam leaves them bitwise fixed);
  *   prune: module m keeps the (1-q) share of free weights with the largest |w|,
  *     the other free weights are set to 0 and stay free;
  *   phase 2 (1/5): a fresh optimizer fine-tunes only module m's weights.
@@ -80,26 +80,22 @@ export class MaskedTrunk {
     const phase1 = Math.round((o.steps * 4) / 5);
     const phase2 = o.steps - phase1;
     const prunable = this.specs.filter((s) => s.prunable).map((s) => this.vars[s.name]);
+    // Owned weights get a zero gradient (the mask multiplies it before clipping); a fresh
+    // Adam per phase then moves them by exactly 0, so they stay bitwise fixed.
     const run = async (kind: 'free' | 'own', steps: number, offset: number) => {
       const trainMask = this.ownership.tensors(kind, m, this.shapes);
-      const frozen = tf.tidy(() => Object.fromEntries(Object.keys(trainMask).map((n) => [n, tf.mul(this.vars[n], tf.sub(1, trainMask[n]))])));
+      const gradMasks = Object.fromEntries(Object.entries(trainMask).map(([n, t]) => [this.vars[n].name, t]));
       try {
         return await trainLoop({
           ...o,
           steps,
           variables: [...prunable, ...o.extra],
+          gradMasks,
           hooks: o.hooks ? { at: o.hooks.at.map((s) => s - offset), run: (s) => o.hooks!.run(s + offset) } : undefined,
-          loss: (idx, step) => {
-            const view: TrunkParams = {};
-            for (const spec of this.specs) {
-              view[spec.name] = spec.prunable ? tf.add(frozen[spec.name], tf.mul(this.vars[spec.name], trainMask[spec.name])) : this.vars[spec.name];
-            }
-            return o.loss(view, idx, step + offset);
-          },
+          loss: (idx, step) => o.loss(this.vars, idx, step + offset),
         });
       } finally {
         tf.dispose(Object.values(trainMask));
-        tf.dispose(Object.values(frozen));
       }
     };
     const r1 = await run('free', phase1, 0);

@@ -6,12 +6,13 @@
  * trained module that kept it. Training module m updates only free weights
  * (owned ones get zero gradient); after 4/5 of the budget
  *   cutoff = quantile_q(|w| over free weights),  mask_m = free AND |w| >= cutoff,
- * realised here as "keep the round((1-q) * free) largest |w|" (ties broken by
- * position, so |mask_m| is exact); the other free weights are zeroed and stay
+ * realised as "keep the round((1-q) * free) largest |w|" (offline-rl's packnetSelect;
+ * ties broken by position, so |mask_m| is exact); the other free weights are zeroed and stay
  * free for later modules. Module m is evaluated with the union of masks <= m.
  * Pure JS on Float32Arrays: this runs once per task, never in a training step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { packnetSelect } from '@paperkit/offline-rl';
 import { OptionError } from '@paperkit/tensor-core';
 import { CapacityError } from './errors.js';
 
@@ -63,17 +64,28 @@ export class WeightOwnership {
    */
   assign(m: number, values: Record<string, Float32Array>, q: number, task: string, last = false): number {
     if (!(q > 0 && q < 1)) throw new OptionError('pruneQuantile', 'a number in (0, 1)', q);
-    const free: Array<{ name: string; index: number; magnitude: number }> = [];
+    // One flat vector over every prunable tensor; offline-rl's packnetSelect keeps the top
+    // round((1 - q) * free) by |w| among free entries (ties by position).
+    const total = this.names.reduce((n, name) => n + this.owners[name].length, 0);
+    const flat = new Float32Array(total);
+    const free = new Uint8Array(total);
+    let offset = 0;
     for (const name of this.names) {
       const owners = this.owners[name];
-      const v = values[name];
-      for (let i = 0; i < owners.length; i++) if (owners[i] < 0) free.push({ name, index: i, magnitude: Math.abs(v[i]) });
+      flat.set(values[name].subarray(0, owners.length), offset);
+      for (let i = 0; i < owners.length; i++) free[offset + i] = owners[i] < 0 ? 1 : 0;
+      offset += owners.length;
     }
-    const keep = last ? free.length : Math.round((1 - q) * free.length);
-    if (keep < 1) throw new CapacityError(task, free.length);
-    // Stable sort: equal magnitudes keep their (tensor, position) order.
-    free.sort((a, b) => b.magnitude - a.magnitude);
-    for (let i = 0; i < keep; i++) this.owners[free[i].name][free[i].index] = m;
+    const freeCount = free.reduce((a, b) => a + b, 0);
+    const keep = last ? freeCount : Math.round((1 - q) * freeCount);
+    if (keep < 1) throw new CapacityError(task, freeCount);
+    const mask = last ? free : packnetSelect(flat, free, q);
+    offset = 0;
+    for (const name of this.names) {
+      const owners = this.owners[name];
+      for (let i = 0; i < owners.length; i++) if (mask[offset + i]) owners[i] = m;
+      offset += owners.length;
+    }
     return keep;
   }
 

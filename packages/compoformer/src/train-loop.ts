@@ -5,6 +5,7 @@
  * in one tf.tidy; losses are kept on the device and read once at the end.
  */
 import * as tf from '@tensorflow/tfjs';
+import { clipByGlobalNorm } from '@paperkit/offline-rl';
 import { makeOptimizer, type Rng } from '@paperkit/tensor-core';
 
 export interface TrainLoopOptions {
@@ -18,6 +19,8 @@ export interface TrainLoopOptions {
   /** Global gradient-norm clip; 0 disables. */
   gradClip: number;
   rng: Rng;
+  /** Multiplies each variable's gradient before clipping (0 = frozen entry); keyed by variable name. */
+  gradMasks?: Record<string, tf.Tensor>;
   /** Called after step s (1-based count) for every s in `at`. */
   hooks?: { at: number[]; run: (steps: number) => Promise<void> | void };
 }
@@ -26,17 +29,6 @@ export interface TrainLoopResult {
   steps: number;
   /** Mean loss of the last min(20, steps) steps. */
   finalLoss: number;
-}
-
-/** g * min(1, clip / ||g||) over all gradients together. */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): tf.NamedTensorMap {
-  if (!(clip > 0)) return grads;
-  return tf.tidy(() => {
-    const names = Object.keys(grads);
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))));
-    const scale = tf.minimum(1, tf.div(clip, tf.add(norm, 1e-6)));
-    return Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)]));
-  });
 }
 
 export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
@@ -51,7 +43,9 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
       const loss = tf.tidy(() => {
         const idx = tf.tensor1d(idxData, 'int32');
         const { value, grads } = optimizer.computeGradients(() => o.loss(idx, step), o.variables);
-        const clipped = clipByGlobalNorm(grads, o.gradClip);
+        const masks = o.gradMasks;
+        const masked = masks ? Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, masks[n] ? tf.mul(g, masks[n]) : g])) : grads;
+        const clipped = clipByGlobalNorm(masked, o.gradClip);
         optimizer.applyGradients(clipped);
         return value;
       });
