@@ -26,9 +26,10 @@ if (!process.execArgv.some((a) => a.includes('@paperkit/source')) && !process.en
 }
 const { writeFileAtomic } = await import('../packages/tensor-core/src/io/atomic-write.js');
 const { formatTable } = await import('../packages/tensor-core/src/report/table.js');
-const { allMetrics, andesQoE, distserveAttainment, etalonFluidity, readTraceTable, smoothGoodput, toTraces, vllmMetrics } = await import(
+const { allMetrics, andesQoE, distserveAttainment, etalonFluidity, smoothGoodput, toTraces, vllmMetrics } = await import(
   '../packages/smooth-goodput/src/index.js'
 );
+const { readTraceTable } = await import('../packages/smooth-goodput/src/node.js');
 const { syntheticTraceTable } = await import('./workloads/smooth-goodput.js');
 
 const argv = process.argv.slice(2);

@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  MLP, createRng, fit, initBackend, mse, readSafetensors, writeFileAtomic, writeSafetensors,
-} from '@paperkit/tensor-core';
+import { MLP, createRng, fit, initBackend, mse, readSafetensors, writeSafetensors } from '@paperkit/tensor-core';
+import { writeFileAtomic } from '@paperkit/tensor-core/node';
 
 const backend = await initBackend(); // tfjs-node-gpu > tfjs-node > wasm > cpu
 console.log(`running on ${backend.name}`);

@@ -1,22 +1,23 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cli } from '../src/cli-program.js';
 
-const run = promisify(execFile);
-const pkg = fileURLToPath(new URL('..', import.meta.url));
-const cli = (...args: string[]) => run('npx', ['tsx', '--conditions=@paperkit/source', 'src/cli.ts', ...args], { cwd: pkg });
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
+}
 
 describe('lorkd CLI', () => {
-  it('prints help naming the reproduce subcommand and its flags', async () => {
-    const { stdout } = await cli('reproduce', '--help');
-    expect(stdout).toMatch(/--quick/);
-    expect(stdout).toMatch(/--seeds/);
-    expect(stdout).toMatch(/--json/);
-    expect(stdout).toMatch(/--plot/);
+  it('prints help naming the reproduce subcommand and its flags, --images among them', async () => {
+    const c = capture();
+    expect(await cli.main(['reproduce', '--help'], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    for (const flag of ['--quick', '--seeds', '--json', '--plot', '--images']) expect(text).toContain(flag);
   });
 
-  it('rejects an unknown flag with a non-zero exit', async () => {
-    await expect(cli('reproduce', '--bogus')).rejects.toMatchObject({ code: 1 });
+  it('rejects an unknown flag with exit 2 and names it', async () => {
+    const c = capture();
+    expect(await cli.main(['reproduce', '--bogus'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toContain('--bogus');
   });
 });

@@ -1,16 +1,17 @@
 /**
  * @paperkit/mm-graph: the Multimodal Graph Benchmark (MM-GRAPH) as a TypeScript/tfjs toolkit.
  * Public API only; see the README for the tour and docs/methods/mm-graph.md for the method.
+ * Browser-safe: reading datasets and .pt files by path is in `@paperkit/mm-graph/node`;
+ * the spec §5 reproduction is `@paperkit/mm-graph/reproduce`.
  */
 
 // Data model and feature views (spec §6)
 export { featureView, validateMMGraph, FEATURE_VIEWS, type MMGraph, type FeatureView, type EdgeSplit, type NodeSplit, type Pairs, type RankedPairs } from './mm-graph.js';
 
-// Loading the official files: torch.save archives read without Python (spec §2)
-export { loadMMGraph, FEATURE_ENCODERS, type LoadMMGraphOptions, type FeatureEncoder } from './load-mm-graph.js';
-export { readTorchFile, readTorchBytes, openTorchFile, TorchTensor, type TorchFile, type TorchDType, type TorchArray } from './pt-reader/torch-file.js';
+// torch.save archives read without Python (spec §2), from bytes or any ByteSource; by path in ./node
+export { readTorchBytes, openTorchSource, TorchTensor, type TorchFile, type TorchDType, type TorchArray, type ReadTorchOptions } from './pt-reader/torch-file.js';
 export { unpickle, UnsupportedPickleGlobal, type PickleValue, type PickleOptions } from './pt-reader/pickle.js';
-export { ZipArchive, fileSource, bytesSource, type ByteSource, type ZipEntry } from './pt-reader/zip.js';
+export { ZipArchive, bytesSource, type ByteSource, type ZipEntry } from './pt-reader/zip.js';
 /** .npy/.npz for user exports: tensor-core's readers, re-exported for the spec §6 API. */
 export { readNpy, readNpz } from '@paperkit/tensor-core';
 
@@ -43,6 +44,6 @@ export { evaluateRanking, hitsAtKGlobal, type RankingMetrics } from './evaluate-
 export { accuracy } from '@paperkit/tensor-core';
 export { LinkHeuristic, HEURISTICS, type HeuristicName } from './heuristics.js';
 
-// Benchmark and reproduction
-export { runBenchmark, runHeuristic, runReproduction, checkClaim, CLAIM, DEFAULT_MODELS, type BenchmarkRow, type BenchmarkOptions, type ReproduceOptions, type Task } from './reproduce/run.js';
-export { FULL_SIZE, QUICK_SIZE, CALIBRATION, reproductionGraph, type ReproductionSize } from './reproduce/data.js';
+// Benchmark: every model x feature view x seed on a graph (the reproduction is in ./reproduce)
+export { runBenchmark, runHeuristic, DEFAULT_MODELS, type BenchmarkRow, type BenchmarkOptions, type Task } from './reproduce/run.js';
+export { FULL_SIZE, QUICK_SIZE, type ReproductionSize } from './reproduce/data.js';

@@ -13,7 +13,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatError, OptionError, readNpy } from '@paperkit/tensor-core';
-import { openTorchFile, TorchTensor } from './pt-reader/torch-file.js';
+import { TorchTensor } from './pt-reader/torch-file.js';
+import { openTorchFile } from './pt-reader/torch-file-node.js';
 import type { PickleValue } from './pt-reader/pickle.js';
 import type { EdgeSplit, MMGraph, NodeSplit, Pairs, RankedPairs } from './mm-graph.js';
 

@@ -9,10 +9,8 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  bfloat16ToFloat32, float16ToFloat32, FormatError, OptionError, readShardedIndex, writeDirAtomic, writeShardedCheckpoint,
-  type SafetensorsDType, type ShardedIndex,
-} from '@paperkit/tensor-core';
+import { bfloat16ToFloat32, float16ToFloat32, FormatError, OptionError, type SafetensorsDType } from '@paperkit/tensor-core';
+import { readShardedIndex, writeDirAtomic, writeShardedCheckpoint, type ShardedIndex } from '@paperkit/tensor-core/node';
 import { readLlamaConfig, type LlamaConfig } from './llama/llama-config.js';
 import type { TensorSource } from './merge-methods/tensor-source.js';
 

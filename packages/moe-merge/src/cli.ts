@@ -6,7 +6,8 @@
  *   moe-merge reproduce [--quick] [--seeds N] [--json FILE] [--plot FILE] [--spec-steps]
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { finishReproduction, OptionError, PaperkitError, parseReproduceArgs, REPRODUCE_USAGE } from '@paperkit/tensor-core';
+import { OptionError, PaperkitError } from '@paperkit/tensor-core';
+import { finishReproduction, parseReproduceArgs, REPRODUCE_USAGE } from '@paperkit/tensor-core/node';
 import { parseDType } from './checkpoint.js';
 import type { GateMode } from './gates.js';
 import { formatBytes, formatInspect, inspectCheckpoint } from './inspect.js';

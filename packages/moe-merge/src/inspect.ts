@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, formatTable, openSafetensors, readShardedIndex } from '@paperkit/tensor-core';
+import { FormatError, formatTable } from '@paperkit/tensor-core';
+import { openSafetensors, readShardedIndex } from '@paperkit/tensor-core/node';
 
 export interface InspectRow {
   name: string;

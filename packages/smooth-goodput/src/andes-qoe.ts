@@ -8,7 +8,7 @@
  * 1 when nothing is displayed late; QoE is in [0, 1]. We report the mean over requests;
  * a request that delivered no token scores 0 (dropped/failed ones score their delivered tokens).
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { toTraceTable, traceWindow, type TraceInput } from './trace.js';
 
 export interface AndesQoEOptions {

@@ -1,28 +1,20 @@
 /**
- * The `smooth-goodput` command line (bin entry: cli.ts): argument parsing and printing only; the work is in the
- * public API and reproduce/run.ts. Bad input (FormatError, OptionError, bad flags) exits 2.
+ * The `smooth-goodput` command line on tensor-core's CLI runner (bin entry: cli.ts): argument parsing and
+ * printing only; the work is in the public API and reproduce/run.ts. Bad input (FormatError, OptionError,
+ * bad flags) exits 2.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import {
-  FormatError, OptionError, PaperkitError, finishReproduction, formatTable, lineChartSvg, parseReproduceArgs, writeFileAtomic,
-} from '@paperkit/tensor-core';
+import { OptionError, formatTable, lineChartSvg } from '@paperkit/tensor-core/base';
+import { defineCli, writeFileAtomic, type CliFlag } from '@paperkit/tensor-core/node';
 import { allMetrics, type AllMetrics, type AllMetricsOptions } from './all-metrics.js';
 import { sloAttainment, type Slo } from './slo.js';
 import { searchCapacityDetailed } from './simulator/capacity.js';
-import { readTraceTable, writeTracesJsonl, type TimeUnit, type TraceFormat } from './trace-io.js';
+import { readTraceTable, writeTracesJsonl } from './trace-file.js';
+import type { TimeUnit, TraceFormat } from './trace-text.js';
 import { pace } from './simulator/pace.js';
 import { simulateDetailed, type SimulateOptions } from './simulator/simulator.js';
 import type { Policy, SchedulerName } from './simulator/schedulers.js';
 import { generateWorkload } from './simulator/workload.js';
-import { runReproduction } from './reproduce/run.js';
-
-function num(name: string, min = -Infinity) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || x < min) throw new InvalidArgumentError(`${name} must be a number >= ${min}, got "${v}"`);
-    return x;
-  };
-}
+import { reproduction } from './reproduce/run.js';
 
 /** `ttft:500,tpot:50` or `ttft:500 tpot:50` (vLLM's form) -> {ttft: 500, tpot: 50}; values in ms. */
 export function parseSloList(text: string, allowed: string[], option: string): Record<string, number> {
@@ -186,200 +178,153 @@ function runSim(f: SimFlags, rate: number) {
   return { traces: f.pace ? pace(run.traces, f.pace / 1000) : run.traces, stats: run.stats };
 }
 
-function addSimFlags(cmd: Command): Command {
-  return cmd
-    .option('--n <requests>', 'requests to simulate', num('--n', 1), 800)
-    .option('--seed <seed>', 'workload seed', num('--seed'), 0)
-    .option('--burstiness <shape>', 'gamma shape of inter-arrival times (1 = Poisson)', num('--burstiness', 0), 1)
-    .option('--lengths <kind>', 'sharegpt-like | long-context', 'sharegpt-like')
-    .option('--scheduler <name>', 'prefill-first | chunked', 'prefill-first')
-    .option('--policy <name>', 'fcfs | priority | drop-on-miss', 'fcfs')
-    .option('--drop-ttft-ms <ms>', 'drop-on-miss: TTFT bound', num('--drop-ttft-ms', 0))
-    .option('--drop-tbt-ms <ms>', 'drop-on-miss: TBT bound (default 500)', num('--drop-tbt-ms', 0))
-    .option('--kv-tokens <tokens>', 'KV cache capacity in tokens', num('--kv-tokens', 1), 40000)
-    .option('--max-num-seqs <n>', 'running sequences limit', num('--max-num-seqs', 1), 128)
-    .option('--max-batched-tokens <n>', 'tokens per iteration limit', num('--max-batched-tokens', 1), 2048)
-    .option('--chunk-size <n>', 'chunked: prefill tokens per iteration', num('--chunk-size', 1), 512)
-    .option('--pace <ms>', 'apply the delay trick pace(θ) to the output, θ in ms', num('--pace', 0))
-    .option('--high-priority-share <p>', 'share of requests in priority class 0 (others class 1)', num('--high-priority-share', 0), 0);
-}
+const SIM_FLAGS: Record<string, CliFlag> = {
+  n: { type: 'number', min: 1, default: 800, description: 'requests to simulate' },
+  seed: { type: 'number', default: 0, description: 'workload seed' },
+  burstiness: { type: 'number', min: 0, default: 1, description: 'gamma shape of inter-arrival times (1 = Poisson)' },
+  lengths: { type: 'string', default: 'sharegpt-like', description: 'sharegpt-like | long-context' },
+  scheduler: { type: 'string', default: 'prefill-first', description: 'prefill-first | chunked' },
+  policy: { type: 'string', default: 'fcfs', description: 'fcfs | priority | drop-on-miss' },
+  dropTtftMs: { type: 'number', min: 0, description: 'drop-on-miss: TTFT bound' },
+  dropTbtMs: { type: 'number', min: 0, description: 'drop-on-miss: TBT bound (default 500)' },
+  kvTokens: { type: 'number', min: 1, default: 40000, description: 'KV cache capacity in tokens' },
+  maxNumSeqs: { type: 'number', min: 1, default: 128, description: 'running sequences limit' },
+  maxBatchedTokens: { type: 'number', min: 1, default: 2048, description: 'tokens per iteration limit' },
+  chunkSize: { type: 'number', min: 1, default: 512, description: 'chunked: prefill tokens per iteration' },
+  pace: { type: 'number', min: 0, description: 'apply the delay trick pace(θ) to the output, θ in ms' },
+  highPriorityShare: { type: 'number', min: 0, default: 0, description: 'share of requests in priority class 0 (others class 1)' },
+};
 
-function addMetricFlags(cmd: Command): Command {
-  return cmd
-    .option('--reading-speed <tps>', 'user reading speed, tokens/s (V = 1/speed)', num('--reading-speed', 0), 5)
-    .option('--alpha <alpha>', 'penalty weight α', num('--alpha', 0), 2.5)
-    .option('--penalty <f>', 'penalty function: tokens | seconds | fraction', 'tokens')
-    .option('--max-idle <s>', 'fraction penalty: idle seconds that lose the whole request', num('--max-idle', 0), 10)
-    .option('--clamp-benefit', 'floor each request benefit at 0')
-    .option('--goodput <slos>', 'vLLM request_goodput SLOs in ms, e.g. ttft:500,tpot:50 (keys ttft, tpot, e2el)')
-    .option('--slo <slos>', 'extra pass rates, ms, e.g. ttft:1000,tpot:100,tbt:100 (keys ttft, tbt, tpot, e2e)')
-    .option('--percentiles <list>', 'vLLM percentiles, comma-separated', '99')
-    .option('--window <a:b>', 'measurement window in seconds (requests arriving in it; T = b - a)');
-}
+const METRIC_FLAGS: Record<string, CliFlag> = {
+  readingSpeed: { type: 'number', min: 0, default: 5, description: 'user reading speed, tokens/s (V = 1/speed)' },
+  alpha: { type: 'number', min: 0, default: 2.5, description: 'penalty weight α' },
+  penalty: { type: 'string', default: 'tokens', description: 'penalty function: tokens | seconds | fraction' },
+  maxIdle: { type: 'number', min: 0, default: 10, description: 'fraction penalty: idle seconds that lose the whole request' },
+  clampBenefit: { type: 'boolean', description: 'floor each request benefit at 0' },
+  goodput: { type: 'string', description: 'vLLM request_goodput SLOs in ms, e.g. ttft:500,tpot:50 (keys ttft, tpot, e2el)' },
+  slo: { type: 'string', description: 'extra pass rates, ms, e.g. ttft:1000,tpot:100,tbt:100 (keys ttft, tbt, tpot, e2e)' },
+  percentiles: { type: 'string', default: '99', description: 'vLLM percentiles, comma-separated' },
+  window: { type: 'string', description: 'measurement window in seconds (requests arriving in it; T = b - a)' },
+};
 
-export function buildProgram(): Command {
-  const program = new Command('smooth-goodput')
-    .description('User-aligned SLOs and smooth goodput for LLM serving (arXiv 2410.14257): every metric family side by side, and a serving simulator.')
-    .exitOverride();
-
-  addMetricFlags(
-    program
-      .command('metrics', { isDefault: true })
-      .description('all metric families of a trace (JSONL rows or a vLLM --save-detailed .json)')
-      .argument('<trace>', 'trace file')
-      .option('--time-unit <unit>', 'unit of the times in a JSONL trace: s | ms', 's')
-      .option('--format <format>', 'auto | jsonl | vllm (auto: .json = vLLM result)', 'auto')
-      .option('--json', 'print one JSON object instead of the table'),
-  ).action(async (trace: string, flags: MetricFlags) => {
-    if (flags.timeUnit !== 's' && flags.timeUnit !== 'ms') throw new OptionError('--time-unit', 's or ms', flags.timeUnit);
-    const table = await readTraceTable(trace, { timeUnit: flags.timeUnit as TimeUnit, format: flags.format as TraceFormat });
-    const m = allMetrics(table, metricOptions(flags));
-    console.log(flags.json ? JSON.stringify(m, null, 2) : metricsTable(m));
-  });
-
-  addMetricFlags(
-    addSimFlags(
-      program
-        .command('simulate')
-        .description('simulate one serving replica and write the trace as JSONL')
-        .requiredOption('--rate <rps>', 'request rate, requests/s', num('--rate', 0))
-        .option('-o, --output <file>', 'trace file to write (JSONL, seconds)')
-        .option('--json', 'print the metrics as JSON'),
-    ),
-  ).action(async (flags: SimFlags & MetricFlags & { output?: string; rate: number }) => {
-    const run = runSim(flags, flags.rate);
-    if (flags.output) await writeTracesJsonl(flags.output, run.traces);
-    const m = allMetrics(run.traces, metricOptions(flags));
-    if (flags.json) console.log(JSON.stringify({ ...m, simulation: run.stats }, null, 2));
-    else {
-      console.log(metricsTable(m));
-      console.log(`\nsimulation: ${run.stats.iterations} iterations, ${run.stats.preemptions} preemptions, ${run.stats.dropped} dropped, peak KV ${run.stats.peakKvBlocks}/${run.stats.kvCapacityBlocks} blocks`);
-      if (flags.output) console.log(`wrote ${flags.output}`);
-    }
-  });
-
-  addMetricFlags(
-    addSimFlags(
-      program
-        .command('sweep')
-        .description('simulate a range of rates and tabulate (and plot) every metric against rate')
-        .requiredOption('--rates <a:b:step>', 'rates to simulate, requests/s')
-        .option('--plot <file>', 'SVG of token-rate metrics vs rate (also <file>-attainment.svg)')
-        .option('--json <file>', 'write the per-rate metrics as JSON'),
-    ),
-  ).action(async (flags: SimFlags & Omit<MetricFlags, 'json'> & { rates: string; plot?: string; json?: string }) => {
-    const rates = parseRates(flags.rates);
-    const results = rates.map((rate) => ({ rate, ...allMetrics(runSim(flags, rate).traces, metricOptions(flags as MetricFlags)) }));
-    const p = (m: AllMetrics) => m.vllm.itl[`p${flags.percentiles.split(',')[0]}` as `p${string}`];
-    console.log(
-      formatTable(
-        ['rate', 'smoothGoodput', 'goodputTok', 'goodputReq', 'sloAttainment', 'tokens/s', 'vLLM TTFT p', 'vLLM ITL p', 'DistServe', 'Andes QoE', 'Etalon'],
-        results.map((m) => [m.rate, m.smoothGoodput, m.goodputTok, m.goodputReq, m.sloAttainment, m.tokenThroughput, m.vllm.ttft[`p${flags.percentiles.split(',')[0]}` as `p${string}`], p(m), m.distserveAttainment, m.andesQoE, m.etalonFluidity]),
-      ),
-    );
-    if (flags.json) {
-      await writeFileAtomic(flags.json, `${JSON.stringify(results, null, 2)}\n`);
-      console.log(`wrote ${flags.json}`);
-    }
-    if (flags.plot) {
-      const series = (name: string, pick: (m: AllMetrics) => number) => ({ name, points: results.map((m) => [m.rate, pick(m)] as [number, number]) });
-      await writeFileAtomic(
-        flags.plot,
-        await lineChartSvg({
-          title: 'smooth goodput and goodput vs request rate',
-          xLabel: 'request rate (req/s)',
-          yLabel: 'tokens/s',
-          series: [series('smooth goodput', (m) => m.smoothGoodput), series('goodput (tokens)', (m) => m.goodputTok), series('delivered tokens', (m) => m.tokenThroughput)],
-        }),
-      );
-      const second = flags.plot.replace(/(\.svg)?$/, '-attainment.svg');
-      await writeFileAtomic(
-        second,
-        await lineChartSvg({
-          title: 'attainment-style metrics vs request rate',
-          xLabel: 'request rate (req/s)',
-          yLabel: 'share / score',
-          series: [
-            series('reading SLO attainment', (m) => m.sloAttainment),
-            series('DistServe attainment', (m) => m.distserveAttainment),
-            series('Andes QoE', (m) => m.andesQoE),
-            series('Etalon fluidity', (m) => m.etalonFluidity),
-          ],
-        }),
-      );
-      console.log(`wrote ${flags.plot} and ${second}`);
-    }
-  });
-
-  addSimFlags(
-    program
-      .command('capacity')
-      .description('largest request rate whose simulated trace keeps attainment of an SLO at or above a level (bisection)')
-      .option('--slo <slos>', 'SLO in ms: ttft:2000,tpot:100 (keys ttft, tbt, tpot, e2e) or reading:5 (tokens/s)', 'ttft:2000,tpot:100')
-      .option('--attainment <share>', 'required share of requests meeting the SLO', num('--attainment', 0), 0.9)
-      .option('--hi <rps>', 'upper end of the search', num('--hi', 0), 16)
-      .option('--eps <rps>', 'bisection resolution', num('--eps', 0), 0.25),
-  ).action((flags: SimFlags & { slo: string; attainment: number; hi: number; eps: number }) => {
-    const slo = parseCapacitySlo(flags.slo);
-    const r = searchCapacityDetailed(
-      (rate) => runSim(flags, rate).traces,
-      (traces) => sloAttainment(traces, slo) >= flags.attainment,
-      { hi: flags.hi, eps: flags.eps },
-    );
-    console.log(formatTable(['rate (req/s)', 'attainment ok'], r.probes.map((p) => [p.rate, p.ok ? 'yes' : 'no'])));
-    console.log(`\ncapacity ${r.rate} req/s (fails at ${r.failsAt}) for ${JSON.stringify(slo)} at attainment >= ${flags.attainment}`);
-  });
-
-  program
-    .command('reproduce')
-    .description('spec §5 experiments E1–E4 (5 seeds): reproduce [--quick] [--seeds N] [--json FILE] [--plot FILE]')
-    .allowUnknownOption()
-    .helpOption(false)
-    .argument('[args...]')
-    .action(async (args: string[]) => {
-      if (args.includes('--help') || args.includes('-h')) {
-        console.log('Usage: smooth-goodput reproduce [--quick] [--seeds N] [--json FILE] [--plot FILE]\n\nSpec §5 experiments E1–E4 on the simulator (default 5 seeds × 800 requests; --quick: 2 seeds × 300).');
-        return;
-      }
-      const parsed = parseReproduceArgs(args, { defaultSeeds: 5, quickSeeds: 2 });
-      const result = await runReproduction({ quick: parsed.quick, seeds: parsed.seeds, log: (l) => console.log(l) });
-      const curves = (result.details?.e4 as { rateOverCap: number[]; meanCurves: Record<string, number[]> }) ?? undefined;
-      const svg = curves
-        ? await lineChartSvg({
-            title: `E4: smooth goodput vs load, per α (mean of ${result.seeds.length} seeds)`,
-            xLabel: 'request rate / capacity',
-            yLabel: 'smooth goodput (tok/s)',
-            series: Object.entries(curves.meanCurves).map(([name, ys]) => ({ name, points: ys.map((y, i) => [curves.rateOverCap[i], y] as [number, number]) })),
-          })
-        : undefined;
-      await finishReproduction(result, parsed, { svg });
-    });
-  return program;
-}
-
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return 2;
-    }
-    if (err instanceof FormatError || err instanceof OptionError) {
-      console.error(`smooth-goodput: ${err.message}`);
-      return 2;
-    }
-    if (err instanceof PaperkitError) {
-      console.error(`smooth-goodput: ${err.message}`);
-      return 1;
-    }
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      console.error(`smooth-goodput: ${(err as Error).message}`);
-      return 2;
-    }
-    throw err;
-  }
-}
+export const cli = defineCli({
+  name: 'smooth-goodput',
+  summary: 'User-aligned SLOs and smooth goodput for LLM serving (arXiv 2410.14257): every metric family side by side, and a serving simulator.',
+  reproduction,
+  defaultCommand: 'metrics',
+  commands: {
+    metrics: {
+      summary: 'all metric families of a trace (JSONL rows or a vLLM --save-detailed .json)',
+      description: 'JSONL times are in the unit of --time-unit (seconds by default); a trace whose times do not fit that unit is rejected with a message naming the unit that fits.',
+      positionals: [{ name: 'trace', description: 'trace file' }],
+      flags: {
+        ...METRIC_FLAGS,
+        timeUnit: { type: 'string', choices: ['s', 'ms'], default: 's', description: 'unit of the times in a JSONL trace: s | ms' },
+        format: { type: 'string', choices: ['auto', 'jsonl', 'vllm'], default: 'auto', description: 'auto | jsonl | vllm (auto: .json = vLLM result)' },
+        json: { type: 'boolean', description: 'print one JSON object instead of the table' },
+      },
+      async run({ args, flags, log }) {
+        const table = await readTraceTable(args.trace, { timeUnit: flags.timeUnit as TimeUnit, format: flags.format as TraceFormat });
+        const m = allMetrics(table, metricOptions(flags as MetricFlags));
+        log(flags.json ? JSON.stringify(m, null, 2) : metricsTable(m));
+      },
+    },
+    simulate: {
+      summary: 'simulate one serving replica and write the trace as JSONL',
+      flags: {
+        rate: { type: 'number', min: 0, required: true, description: 'request rate, requests/s' },
+        ...SIM_FLAGS,
+        ...METRIC_FLAGS,
+        output: { type: 'string', short: 'o', description: 'trace file to write (JSONL, seconds)' },
+        json: { type: 'boolean', description: 'print the metrics as JSON' },
+      },
+      async run({ flags, log }) {
+        const f = flags as SimFlags & MetricFlags & { output?: string; rate: number };
+        const run = runSim(f, f.rate);
+        if (f.output) await writeTracesJsonl(f.output, run.traces);
+        const m = allMetrics(run.traces, metricOptions(f));
+        if (f.json) log(JSON.stringify({ ...m, simulation: run.stats }, null, 2));
+        else {
+          log(metricsTable(m));
+          log(`\nsimulation: ${run.stats.iterations} iterations, ${run.stats.preemptions} preemptions, ${run.stats.dropped} dropped, peak KV ${run.stats.peakKvBlocks}/${run.stats.kvCapacityBlocks} blocks`);
+          if (f.output) log(`wrote ${f.output}`);
+        }
+      },
+    },
+    sweep: {
+      summary: 'simulate a range of rates and tabulate (and plot) every metric against rate',
+      flags: {
+        rates: { type: 'string', required: true, description: 'rates to simulate, requests/s, as a:b:step' },
+        ...SIM_FLAGS,
+        ...METRIC_FLAGS,
+        plot: { type: 'string', description: 'SVG of token-rate metrics vs rate (also <file>-attainment.svg)' },
+        json: { type: 'string', description: 'write the per-rate metrics as JSON' },
+      },
+      async run({ flags, log }) {
+        const f = flags as SimFlags & Omit<MetricFlags, 'json'> & { rates: string; plot?: string; json?: string };
+        const rates = parseRates(f.rates);
+        const results = rates.map((rate) => ({ rate, ...allMetrics(runSim(f, rate).traces, metricOptions(f as MetricFlags)) }));
+        const pct = `p${f.percentiles.split(',')[0]}` as `p${string}`;
+        log(
+          formatTable(
+            ['rate', 'smoothGoodput', 'goodputTok', 'goodputReq', 'sloAttainment', 'tokens/s', 'vLLM TTFT p', 'vLLM ITL p', 'DistServe', 'Andes QoE', 'Etalon'],
+            results.map((m) => [m.rate, m.smoothGoodput, m.goodputTok, m.goodputReq, m.sloAttainment, m.tokenThroughput, m.vllm.ttft[pct], m.vllm.itl[pct], m.distserveAttainment, m.andesQoE, m.etalonFluidity]),
+          ),
+        );
+        if (f.json) {
+          await writeFileAtomic(f.json, `${JSON.stringify(results, null, 2)}\n`);
+          log(`wrote ${f.json}`);
+        }
+        if (f.plot) {
+          const series = (name: string, pick: (m: AllMetrics) => number) => ({ name, points: results.map((m) => [m.rate, pick(m)] as [number, number]) });
+          await writeFileAtomic(
+            f.plot,
+            await lineChartSvg({
+              title: 'smooth goodput and goodput vs request rate',
+              xLabel: 'request rate (req/s)',
+              yLabel: 'tokens/s',
+              series: [series('smooth goodput', (m) => m.smoothGoodput), series('goodput (tokens)', (m) => m.goodputTok), series('delivered tokens', (m) => m.tokenThroughput)],
+            }),
+          );
+          const second = f.plot.replace(/(\.svg)?$/, '-attainment.svg');
+          await writeFileAtomic(
+            second,
+            await lineChartSvg({
+              title: 'attainment-style metrics vs request rate',
+              xLabel: 'request rate (req/s)',
+              yLabel: 'share / score',
+              series: [
+                series('reading SLO attainment', (m) => m.sloAttainment),
+                series('DistServe attainment', (m) => m.distserveAttainment),
+                series('Andes QoE', (m) => m.andesQoE),
+                series('Etalon fluidity', (m) => m.etalonFluidity),
+              ],
+            }),
+          );
+          log(`wrote ${f.plot} and ${second}`);
+        }
+      },
+    },
+    capacity: {
+      summary: 'largest request rate whose simulated trace keeps attainment of an SLO at or above a level (bisection)',
+      flags: {
+        ...SIM_FLAGS,
+        slo: { type: 'string', default: 'ttft:2000,tpot:100', description: 'SLO in ms: ttft:2000,tpot:100 (keys ttft, tbt, tpot, e2e) or reading:5 (tokens/s)' },
+        attainment: { type: 'number', min: 0, default: 0.9, description: 'required share of requests meeting the SLO' },
+        hi: { type: 'number', min: 0, default: 16, description: 'upper end of the search' },
+        eps: { type: 'number', min: 0, default: 0.25, description: 'bisection resolution' },
+      },
+      run({ flags, log }) {
+        const f = flags as SimFlags & { slo: string; attainment: number; hi: number; eps: number };
+        const slo = parseCapacitySlo(f.slo);
+        const r = searchCapacityDetailed(
+          (rate) => runSim(f, rate).traces,
+          (traces) => sloAttainment(traces, slo) >= f.attainment,
+          { hi: f.hi, eps: f.eps },
+        );
+        log(formatTable(['rate (req/s)', 'attainment ok'], r.probes.map((p) => [p.rate, p.ok ? 'yes' : 'no'])));
+        log(`\ncapacity ${r.rate} req/s (fails at ${r.failsAt}) for ${JSON.stringify(slo)} at attainment >= ${f.attainment}`);
+      },
+    },
+  },
+});

@@ -5,7 +5,7 @@
  * requests miss. Per-GPU goodput is then the largest rate with attainment ≥ 90%
  * (`searchCapacity`). Defaults follow `simdistserve/simulate.py`: 200 ms / 100 ms.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { toTraceTable, traceWindow, type TraceInput } from './trace.js';
 
 export interface DistServeOptions {

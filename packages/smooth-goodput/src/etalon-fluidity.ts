@@ -12,7 +12,7 @@
  * Fluid token rate = 1 / P99 over requests of the smallest D_d (bisection to 1e-4 s, first
  * token ignored) whose miss rate is ≤ the target (0.1).
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { percentile } from './percentile.js';
 import { toTraceTable, traceWindow, type TraceInput, type TraceTable } from './trace.js';
 

@@ -9,7 +9,7 @@
  * Dropped/failed requests (our documented rule, switchable): the user waited for token
  * n_r + 1 until the drop notice, so (t_drop − a_r) − V·(n_r + 1) also enters the max.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { toTraceTable, type TraceInput } from './trace.js';
 
 export interface IdleLatencyOptions {

@@ -10,8 +10,8 @@ export {
   toTraceTable, toTraces, checkTrace, traceWindow, TraceTableBuilder,
   type Trace, type TraceTable, type TraceStatus, type TraceInput, type TraceWindow,
 } from './trace.js';
-/** Streaming JSONL / vLLM `--save-detailed` readers and the atomic JSONL writer. */
-export { readTraceTable, readTraces, parseTraceText, writeTracesJsonl, type ReadTraceOptions, type TimeUnit, type TraceFormat } from './trace-io.js';
+/** Trace text (JSONL rows or a vLLM `--save-detailed` object) with the time-unit check; files by path are in ./node. */
+export { parseTraceText, checkTimeUnit, PLAUSIBLE_TIMES, type ReadTraceOptions, type TimeUnit, type TraceFormat } from './trace-text.js';
 /** Parse a vLLM benchmark_serving result object (ttfts, itls, output_lens). */
 export { parseVllmResult } from './vllm-result-file.js';
 
@@ -50,7 +50,3 @@ export { iterationMs, DISTSERVE_OPT13B_A100, type CostModel, type IterationShape
 export { pace } from './simulator/pace.js';
 /** Capacity by bisection. */
 export { searchCapacity, searchCapacityDetailed, type CapacityOptions, type CapacityResult } from './simulator/capacity.js';
-
-// Reproduction
-/** Spec §5 experiments E1–E4 as a ReproductionResult. */
-export { runReproduction, type ReproduceOptions } from './reproduce/run.js';

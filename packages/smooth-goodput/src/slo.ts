@@ -9,7 +9,7 @@
  * - `e2e` (Eq. 4): d_n = E2E.
  * Seconds throughout.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { checkReadingSpeed } from './idle-latency.js';
 import { toTraceTable, traceWindow, type TraceInput } from './trace.js';
 

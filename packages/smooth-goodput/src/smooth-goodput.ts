@@ -16,7 +16,7 @@
  *
  * The same call reports the reading-SLO goodput (Eq. 7) so the two can be compared on one T.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { checkReadingSpeed, idleLatencies } from './idle-latency.js';
 import { sloMask } from './slo.js';
 import { toTraceTable, traceWindow, type TraceInput } from './trace.js';

@@ -6,7 +6,7 @@
  * whole trace plus offsets, so a 1M-request trace is a handful of typed arrays rather
  * than a million small JS arrays, and each metric is one tight loop over them.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 
 export type TraceStatus = 'completed' | 'dropped' | 'failed';
 

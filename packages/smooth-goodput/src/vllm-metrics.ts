@@ -8,7 +8,7 @@
  * - request_goodput = completed requests meeting every given SLO (ms; ttft, tpot, e2el) / dur.
  * Failed and dropped requests are excluded (vLLM's `success=False`); dur = T of the trace.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { summarizeInPlace, type LatencySummary } from './percentile.js';
 import { toTraceTable, traceWindow, type TraceInput } from './trace.js';
 

@@ -7,7 +7,7 @@
  * A chunk may carry several tokens: the first chunk gets one token and the remaining
  * `output_len - 1` are spread evenly over the later chunks (spec §8, multi-token events).
  */
-import { FormatError } from '@paperkit/tensor-core';
+import { FormatError } from '@paperkit/tensor-core/base';
 import { TraceTableBuilder, type TraceTable } from './trace.js';
 
 export function parseVllmResult(text: string, source: string): TraceTable {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main, parseRates } from '../src/cli-program.js';
+import { cli, parseRates } from '../src/cli-program.js';
 import { HAND_PAIR } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-cli-'));
@@ -13,7 +13,7 @@ const run = async (...args: string[]) => {
   const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
   try {
-    const code = await main(['node', 'smooth-goodput', ...args]);
+    const code = await cli.main(args);
     return { code, out: out.join('\n'), err: err.join('\n') };
   } finally {
     log.mockRestore();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@paperkit/tensor-core';
+import { createRng } from '@paperkit/tensor-core/base';
 import { idleLatencies, readerFinishTimes, sloMask, vllmMetrics } from '../src/index.js';
 import { FIG1_A, FIG1_B } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@paperkit/tensor-core';
+import { createRng } from '@paperkit/tensor-core/base';
 import { generateWorkload, idleLatencies, pace, searchCapacity, searchCapacityDetailed, simulate, sloAttainment, type Trace } from '../src/index.js';
 
 function randomTrace(rng: ReturnType<typeof createRng>, id: number): Trace {

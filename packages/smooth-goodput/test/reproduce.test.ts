@@ -1,10 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allMetrics, generateWorkload, runReproduction, simulate } from '../src/index.js';
+import { smoothGoodputReproduction } from '../src/reproduce/index.js';
 
 describe('reproduction E1–E4 (tiny size)', () => {
   it('returns a ReproductionResult with every experiment row, the E1 identity and a verdict that names E1 and E2', async () => {
-    const r = await runReproduction({ seeds: 1, size: { n: 80, e3Grid: [0.5, 1], e4Grid: [0.5, 1], capacityEps: 0.5 } });
+    const r = await smoothGoodputReproduction({ n: 80, e3Grid: [0.5, 1], e4Grid: [0.5, 1], capacityEps: 0.5 }).run({ seeds: 1, log: () => {} });
     expect(r.package).toBe('@paperkit/smooth-goodput');
     expect(r.seeds).toEqual([0]);
     expect(r.rows.map((row) => row.method)).toEqual([
@@ -22,9 +23,20 @@ describe('reproduction E1–E4 (tiny size)', () => {
 });
 
 describe('no tensor work', () => {
-  it('metrics and simulation allocate no tfjs tensors (tf.memory flat over many runs)', () => {
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 20; i++) allMetrics(simulate(generateWorkload({ seed: i, n: 30, rate: 3 })));
-    expect(tf.memory().numTensors).toBe(before);
+  it('no source file imports @tensorflow/tfjs or tensor-core\'s tfjs entry (only /base and /node), so it installs without tfjs', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.ts')) files.push(join(dir, e.name));
+      }
+    };
+    walk(join(__dirname, '..', 'src'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/from '@tensorflow\/tfjs/);
+      expect(text, f).not.toMatch(/from '@paperkit\/tensor-core'/);
+    }
   });
 });

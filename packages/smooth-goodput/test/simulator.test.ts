@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { generateWorkload, iterationMs, simulate, simulateDetailed, type WorkloadRequest } from '../src/index.js';
 
 describe('cost model and simulator hand values', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { goodput, sloAttainment, sloMask } from '../src/index.js';
 import { FIG1_A, FIG1_B, HAND_PAIR } from './fixtures.js';
 

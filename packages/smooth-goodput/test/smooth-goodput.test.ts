@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionError, createRng } from '@paperkit/tensor-core';
+import { OptionError, createRng } from '@paperkit/tensor-core/base';
 import { goodput, smoothGoodput, type Trace } from '../src/index.js';
 import { HAND_PAIR } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@paperkit/tensor-core';
+import { createRng } from '@paperkit/tensor-core/base';
 import { percentile, percentiles, vllmMetrics } from '../src/index.js';
 import { VLLM_FIXTURE } from './fixtures.js';
 

@@ -1,22 +1,21 @@
 /**
  * @paperkit/tensor-core: the substrate every paperkit method builds on.
  * This file is the public API; everything else in src/ is internal.
+ *
+ * Browser-safe: nothing here imports a Node built-in at load. File paths,
+ * atomic writes, the lazy and sharded safetensors readers, the CLI runner and
+ * the reproduction writer are in `@paperkit/tensor-core/node` (./node.ts).
+ * Everything that needs no tfjs is also in `@paperkit/tensor-core/base`.
  */
 
-// Errors
-export { PaperkitError, ShapeError, FormatError, OptionError, NonFiniteLossError, BackendError } from './errors.js';
+export * from './base.js';
+
+// Seeded tensor initialisers
+export { randomNormal, randomUniform, glorotUniform, kaimingUniform, fans } from './random.js';
 
 // Backend selection (tfjs-node-gpu > tfjs-node > wasm with cpu fallback kernels > cpu)
 export { initBackend, type BackendName, type BackendInfo, type InitBackendOptions } from './backend/init-backend.js';
-export { registerWasmFallbackKernels, WASM_FALLBACK_KERNELS } from './backend/wasm-fallback-kernels.js';
-export { registerFastWasmKernels, unregisterFastWasmKernels, fastWasmKernelsActive, FAST_WASM_KERNELS } from './backend/fast-wasm-kernels.js';
 export { FusedAdamOptimizer, type FusedAdamOptions } from './training/fused-adam.js';
-
-// Seeded randomness
-export {
-  createRng, toRng, randomNormal, randomUniform, glorotUniform, kaimingUniform, fans,
-  type Rng, type Seed,
-} from './random.js';
 
 // Training loop
 export { fit, trainSteps, type FitOptions, type FitResult, type TrainStepsOptions, type StepInfo, type Callbacks } from './training/fit.js';
@@ -50,32 +49,3 @@ export { MinibatchCKA, ckaLoss, type CKALossOptions } from './losses/minibatch-c
 export { mse } from './losses/mse.js';
 export { stopGradient } from './losses/stop-gradient.js';
 
-// Linear algebra helpers (JS, small matrices)
-export { jacobiEigenSymmetric, type EigenResult, type JacobiOptions } from './linalg/jacobi-eig.js';
-
-// Metrics
-export { accuracy, argmaxRows, confusionMatrix, type LabelOptions } from './metrics/classification.js';
-
-// I/O
-export {
-  readSafetensors, writeSafetensors, SAFETENSORS_DTYPES,
-  type SafetensorsDType, type SafetensorsTensor, type SafetensorsFile, type TensorMap, type TensorInput,
-} from './io/safetensors.js';
-export { LazySafetensors, openSafetensors, type SafetensorsTensorInfo } from './io/safetensors-lazy.js';
-export { readShardedIndex, writeShardedCheckpoint, type ShardedIndex, type ShardedWriteResult } from './io/sharded.js';
-export { readNpy, writeNpy, readNpz, writeNpz, type NpyArray, type NpyDType, type NpyInput } from './io/npy.js';
-export { readJsonl, parseJsonlLines, parseJsonlChunks, type JsonlRecord } from './io/jsonl.js';
-export { writeFileAtomic, writeDirAtomic } from './io/atomic-write.js';
-export { float32ToBfloat16, bfloat16ToFloat32, float32ToFloat16, float16ToFloat32 } from './io/half-float.js';
-
-// Reporting
-export {
-  summarize, rowsFromSeeds, metricMean,
-  type MetricSummary, type ResultRow, type ReproductionResult,
-} from './report/reproduction-result.js';
-export { formatTable, formatResultTable, formatNumber, formatMeanStd, type Cell } from './report/table.js';
-export { resultToSvg, lineChartSvg, barChartSvg, type ChartSeries } from './report/plot.js';
-export { parseReproduceArgs, finishReproduction, REPRODUCE_USAGE, type ReproduceArgs } from './report/reproduce-cli.js';
-
-// Self-check (what `pnpm demo` runs for tensor-core)
-export { selfCheck } from './self-check.js';

@@ -4,12 +4,12 @@
  * beside the method packages so a fresh install proves its substrate works.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from './backend/init-backend.js';
+import { initBackend, type BackendInfo } from './backend/init-backend.js';
 import { MLP } from './layers/mlp.js';
 import { sparseSoftmaxCrossEntropy } from './losses/cross-entropy.js';
 import { accuracy, argmaxRows } from './metrics/classification.js';
 import { createRng } from './random.js';
-import { rowsFromSeeds, metricMean, type ReproductionResult } from './report/reproduction-result.js';
+import { defineReproduction } from './report/define-reproduction.js';
 import { fit } from './training/fit.js';
 
 export const SELF_CHECK_CLAIM = 'an MLP trained with fit() learns two interleaved spirals (held-out accuracy >= 0.9) and its loss falls at least 5x';
@@ -31,6 +31,7 @@ function spirals(n: number, seed: number): { x: Float32Array; y: Int32Array } {
 }
 
 async function runSeed(seed: number, quick: boolean): Promise<Record<string, Record<string, number>>> {
+  lastBackend = await initBackend({ quiet: true });
   const train = spirals(quick ? 512 : 2048, seed);
   const test = spirals(1024, seed + 1000);
   const mlp = new MLP({ sizes: [2, 64, 64, 2], activation: 'relu', seed });
@@ -65,31 +66,30 @@ async function runSeed(seed: number, quick: boolean): Promise<Record<string, Rec
   }
 }
 
-/** Run the self-check over `seeds` seeds and return a ReproductionResult. */
-export async function selfCheck(opts: { quick?: boolean; seeds?: number } = {}): Promise<ReproductionResult> {
-  const quick = opts.quick ?? false;
-  const seeds = Array.from({ length: opts.seeds ?? (quick ? 1 : 3) }, (_, i) => i);
-  const started = performance.now();
-  const backend = await initBackend({ quiet: true });
-  const perSeed = [];
-  for (const seed of seeds) perSeed.push(await runSeed(seed, quick));
-  const rows = rowsFromSeeds(perSeed);
-  const method = rows[0].method;
-  const acc = metricMean({ rows }, method, 'test accuracy');
-  const drop = metricMean({ rows }, method, 'first-epoch loss') / metricMean({ rows }, method, 'last-epoch loss');
-  const holds = acc >= 0.9 && drop >= 5;
-  return {
-    package: '@paperkit/tensor-core',
-    claim: SELF_CHECK_CLAIM,
-    quick,
-    seeds,
-    backend: backend.name,
-    seconds: (performance.now() - started) / 1000,
-    rows,
-    holds,
-    verdict: `held-out accuracy ${acc.toFixed(3)} (needs >= 0.9), loss fell ${drop.toFixed(1)}x (needs >= 5x) on ${backend.name}${
-      backend.tried.some((t) => t.error) ? `; not available: ${backend.tried.filter((t) => t.error).map((t) => t.source).join(', ')}` : ''
-    }`,
-    details: { tried: backend.tried },
-  };
+/** tensor-core's reproduction: the backend report and the spirals MLP, seeds 0..n-1. */
+export const selfCheckReproduction = defineReproduction({
+  package: '@paperkit/tensor-core',
+  claim: SELF_CHECK_CLAIM,
+  seeds: { full: 3, quick: 1 },
+  runSeed: async ({ seed, quick }) => ({ metrics: await runSeed(seed, quick) }),
+  decide({ rows, metric }) {
+    const method = rows[0].method;
+    const acc = metric(method, 'test accuracy');
+    const drop = metric(method, 'first-epoch loss') / metric(method, 'last-epoch loss');
+    const backend = describeBackend();
+    return {
+      holds: acc >= 0.9 && drop >= 5,
+      verdict: `held-out accuracy ${acc.toFixed(3)} (needs >= 0.9), loss fell ${drop.toFixed(1)}x (needs >= 5x) on ${backend.name}${
+        backend.missing.length > 0 ? `; not available: ${backend.missing.join(', ')}` : ''
+      }`,
+      details: { tried: backend.tried },
+    };
+  },
+});
+
+/** The backend the run used (initBackend caches its choice, so this asks no second time). */
+let lastBackend: BackendInfo | undefined;
+function describeBackend(): { name: string; missing: string[]; tried: BackendInfo['tried'] } {
+  const info = lastBackend!;
+  return { name: info.name, missing: info.tried.filter((t) => t.error).map((t) => t.source), tried: info.tried };
 }

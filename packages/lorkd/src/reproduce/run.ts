@@ -8,7 +8,7 @@
  * for anyone who wants to tune, the test split is only read for the table).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRng, initBackend, rowsFromSeeds, type ReproductionResult, type ResultRow } from '@paperkit/tensor-core';
+import { createRng, defineReproduction } from '@paperkit/tensor-core';
 import { addTaskExperts } from '../add-task-experts.js';
 import { addSharedLoRA } from '../baselines/shared-lora.js';
 import { addSoftMoE } from '../baselines/soft-moe.js';
@@ -36,14 +36,6 @@ export const SPEC_PROTOTYPE: Record<string, string> = {
   LoRKD: '0.752 ± 0.006',
   'MTL wide (42)': '0.744',
 };
-
-export interface ReproduceOptions {
-  quick?: boolean;
-  seeds?: number;
-  /** Run the 16x16 image table (default true). */
-  images?: boolean;
-  log?: (line: string) => void;
-}
 
 interface Config {
   sizes: SplitSizes;
@@ -218,73 +210,61 @@ async function runImageSeed(seed: number, cfg: Config): Promise<Record<string, R
   }
 }
 
-/** Run the reproduction and compute `holds` by the issue's rule on the mean over seeds. */
-export async function runReproduction(options: ReproduceOptions = {}): Promise<ReproductionResult> {
-  const quick = options.quick ?? false;
-  const cfg = quick ? QUICK : FULL;
-  const nSeeds = options.seeds ?? (quick ? 1 : 3);
-  const log = options.log ?? (() => {});
-  const backend = await initBackend({ quiet: true });
-  const started = performance.now();
-  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-  const perSeed: Array<Record<string, Record<string, number>>> = [];
-  const extras: Record<string, unknown>[] = [];
-  for (const seed of seeds) {
+/**
+ * The reproduction: per seed, the four-region table, then (unless --quick or
+ * --no-images) the smaller 16x16 image table; `holds` by the issue's rule on the
+ * mean over seeds.
+ */
+export const reproduction = defineReproduction({
+  package: '@paperkit/lorkd',
+  claim: CLAIM,
+  seeds: { full: 3, quick: 1 },
+  flags: { images: { type: 'boolean', default: true, description: 'run the 16x16 image table (always skipped with --quick)' } },
+  async runSeed({ seed, quick, flags, log }) {
+    const cfg = quick ? QUICK : FULL;
     const { metrics, extra } = await runRegionSeed(seed, cfg, log);
-    perSeed.push(metrics);
-    extras.push(extra);
-  }
-  let imageRows: ResultRow[] | undefined;
-  // The image table is the optional, smaller one (spec section 5); --quick skips it to stay under 30 s.
-  if (options.images ?? !quick) {
-    const imageStarted = performance.now();
-    const imageSeeds = seeds;
-    const perImageSeed: Array<Record<string, Record<string, number>>> = [];
-    for (const seed of imageSeeds) perImageSeed.push(await runImageSeed(seed, cfg));
-    imageRows = rowsFromSeeds(perImageSeed);
-    log(`image table done (${imageSeeds.length} seed${imageSeeds.length > 1 ? 's' : ''}, ${((performance.now() - imageStarted) / 1000).toFixed(1)} s)`);
-  }
-  const rows = rowsFromSeeds(perSeed);
-  const mean = (method: string, metric: string) => rows.find((r) => r.method === method)!.metrics[metric].mean;
-  const lorkd = mean('LoRKD', 'mean region acc');
-  const mtl = mean('MTL', 'mean region acc');
-  const mtlKD = mean('MTL-KD', 'mean region acc');
-  const sizeRatio = mean('LoRKD', 'deployed params') / mean('teacher', 'deployed params');
-  const eks = mean('EKS train step', 'ms/step');
-  const loop = mean('loop train step', 'ms/step');
-  const gapMTL = lorkd - mtl;
-  const gapKD = lorkd - mtlKD;
-  const holds = gapMTL >= 0.04 && gapKD >= 0.02 && sizeRatio <= 0.2;
-  const parts = [
-    `LoRKD ${lorkd.toFixed(3)} vs MTL ${mtl.toFixed(3)} (${gapMTL >= 0 ? '+' : ''}${gapMTL.toFixed(3)}, need >= +0.04)`,
-    `vs MTL-KD ${mtlKD.toFixed(3)} (${gapKD >= 0 ? '+' : ''}${gapKD.toFixed(3)}, need >= +0.02)`,
-    `deployed expert / teacher params = ${sizeRatio.toFixed(3)} (need <= 0.2)`,
-  ];
-  const failed = [gapMTL < 0.04 && 'the MTL gap', gapKD < 0.02 && 'the MTL-KD gap', sizeRatio > 0.2 && 'the size ratio'].filter(Boolean);
-  const verdict =
-    `${parts.join('; ')}. EKS ${eks.toFixed(2)} ms/step vs per-task loop ${loop.toFixed(2)} ms/step (${eks <= loop ? 'EKS not slower' : 'EKS SLOWER'}).` +
-    (holds ? '' : ` Does not hold: ${failed.join(', ')} missed.`) +
-    (quick ? ' Quick (smoke-size) run: the rule is meant for the full size.' : '');
-  return {
-    package: '@paperkit/lorkd',
-    claim: CLAIM,
-    quick,
-    seeds,
-    backend: backend.name,
-    seconds: (performance.now() - started) / 1000,
-    rows,
-    holds,
-    verdict,
-    details: {
-      specPrototype: SPEC_PROTOTYPE,
-      sizes: cfg.sizes,
-      studentEpochs: cfg.studentEpochs,
-      teacherEpochs: cfg.teacherEpochs,
-      eksMsPerStep: eks,
-      loopMsPerStep: loop,
-      eksNotSlower: eks <= loop,
-      perSeed: extras,
-      ...(imageRows ? { imageTable: { rows: imageRows, sizes: cfg.image } } : {}),
-    },
-  };
-}
+    // The image table is the optional, smaller one (spec section 5); --quick skips it to stay under 30 s.
+    const tables = flags.images && !quick ? { [IMAGE_TABLE]: await runImageSeed(seed, cfg) } : undefined;
+    return { metrics, ...(tables ? { tables } : {}), details: extra };
+  },
+  decide({ quick, metric }) {
+    const cfg = quick ? QUICK : FULL;
+    const lorkd = metric('LoRKD', 'mean region acc');
+    const mtl = metric('MTL', 'mean region acc');
+    const mtlKD = metric('MTL-KD', 'mean region acc');
+    const sizeRatio = metric('LoRKD', 'deployed params') / metric('teacher', 'deployed params');
+    const eks = metric('EKS train step', 'ms/step');
+    const loop = metric('loop train step', 'ms/step');
+    const gapMTL = lorkd - mtl;
+    const gapKD = lorkd - mtlKD;
+    const holds = gapMTL >= 0.04 && gapKD >= 0.02 && sizeRatio <= 0.2;
+    const parts = [
+      `LoRKD ${lorkd.toFixed(3)} vs MTL ${mtl.toFixed(3)} (${gapMTL >= 0 ? '+' : ''}${gapMTL.toFixed(3)}, need >= +0.04)`,
+      `vs MTL-KD ${mtlKD.toFixed(3)} (${gapKD >= 0 ? '+' : ''}${gapKD.toFixed(3)}, need >= +0.02)`,
+      `deployed expert / teacher params = ${sizeRatio.toFixed(3)} (need <= 0.2)`,
+    ];
+    const failed = [gapMTL < 0.04 && 'the MTL gap', gapKD < 0.02 && 'the MTL-KD gap', sizeRatio > 0.2 && 'the size ratio'].filter(Boolean);
+    const verdict =
+      `${parts.join('; ')}. EKS ${eks.toFixed(2)} ms/step vs per-task loop ${loop.toFixed(2)} ms/step (${eks <= loop ? 'EKS not slower' : 'EKS SLOWER'}).` +
+      (holds ? '' : ` Does not hold: ${failed.join(', ')} missed.`) +
+      (quick ? ' Quick (smoke-size) run: the rule is meant for the full size.' : '');
+    return {
+      holds,
+      verdict,
+      details: {
+        specPrototype: SPEC_PROTOTYPE,
+        sizes: cfg.sizes,
+        studentEpochs: cfg.studentEpochs,
+        teacherEpochs: cfg.teacherEpochs,
+        imageSizes: cfg.image,
+        eksMsPerStep: eks,
+        loopMsPerStep: loop,
+        eksNotSlower: eks <= loop,
+      },
+    };
+  },
+  plot: { metrics: ['mean region acc'] },
+});
+
+/** Title of the second table. */
+export const IMAGE_TABLE = '16x16 image world, conv experts (smaller table)';

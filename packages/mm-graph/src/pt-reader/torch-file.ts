@@ -9,7 +9,7 @@
  * FormatError naming the file and the entry.
  */
 import { FormatError, bfloat16ToFloat32, float16ToFloat32 } from '@paperkit/tensor-core';
-import { bytesSource, fileSource, ZipArchive, type ByteSource } from './zip.js';
+import { bytesSource, ZipArchive, type ByteSource } from './zip.js';
 import { unpickle, type PickleOptions, type PickleValue } from './pickle.js';
 
 export type TorchDType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
@@ -177,12 +177,13 @@ export interface ReadTorchOptions {
 }
 
 /**
- * Open a .pt file: parse the pickle, resolve storages and validate extents; tensor bytes stay on
- * disk until read. Bad zip magic, legacy pickles, non-whitelisted globals, truncated storages and
- * shape/numel mismatches throw FormatError(file, reason, entry).
+ * Open a .pt archive from any source: parse the pickle, resolve storages and validate extents;
+ * tensor bytes stay in the source until read. `reopen` gives a fresh source for each later tensor
+ * read when `keepOpen` is false (files: a new handle). Bad zip magic, legacy pickles,
+ * non-whitelisted globals, truncated storages and shape/numel mismatches throw FormatError.
  */
-export async function openTorchFile(path: string, options: ReadTorchOptions = {}): Promise<TorchFile> {
-  const source = await fileSource(path);
+export async function openTorchSource(reopen: () => Promise<ByteSource>, name: string, options: ReadTorchOptions = {}): Promise<TorchFile> {
+  const source = await reopen();
   try {
     const archive = await ZipArchive.open(source);
     let reader: RangeReader;
@@ -190,7 +191,7 @@ export async function openTorchFile(path: string, options: ReadTorchOptions = {}
       reader = (entry, start, length) => archive.readRange(entry, start, length);
     } else {
       reader = async (entry, start, length) => {
-        const fresh = await ZipArchive.open(await fileSource(path));
+        const fresh = await ZipArchive.open(await reopen());
         try {
           return await fresh.readRange(entry, start, length);
         } finally {
@@ -198,7 +199,7 @@ export async function openTorchFile(path: string, options: ReadTorchOptions = {}
         }
       };
     }
-    const value = await parseArchive(archive, path, reader);
+    const value = await parseArchive(archive, name, reader);
     const entries = archive.names;
     if (!options.keepOpen) await archive.close();
     return { value, entries, close: () => (options.keepOpen ? archive.close() : Promise.resolve()) };
@@ -208,12 +209,7 @@ export async function openTorchFile(path: string, options: ReadTorchOptions = {}
   }
 }
 
-/** Spec §6 `readTorchFile(path)`: the unpickled value; tensors are lazy handles that reopen the file to read. */
-export async function readTorchFile(path: string): Promise<PickleValue> {
-  return (await openTorchFile(path)).value;
-}
-
-/** Same as {@link readTorchFile} for an archive already in memory. */
+/** `readTorchFile` (./node) for an archive already in memory. */
 export async function readTorchBytes(bytes: Uint8Array, name = '<bytes>'): Promise<PickleValue> {
   const archive = await ZipArchive.open(bytesSource(bytes, name));
   return parseArchive(archive, name, (entry, start, length) => archive.readRange(entry, start, length));

@@ -7,7 +7,6 @@
  * (never written by torch, but zip tools may recompress) are inflated whole. Zip64 is supported
  * because torch switches to it for archives over 4 GiB.
  */
-import { open } from 'node:fs/promises';
 import { inflateSync } from 'fflate';
 import { FormatError } from '@paperkit/tensor-core';
 
@@ -35,30 +34,6 @@ const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_EOCD_SIGNATURE = 0x06064b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
-
-/** Open a file for positioned reads; the handle stays open until `close()`. */
-export async function fileSource(path: string): Promise<ByteSource> {
-  const handle = await open(path, 'r');
-  const { size } = await handle.stat();
-  return {
-    name: path,
-    size,
-    async read(position, length) {
-      if (position < 0 || position + length > size) {
-        throw new FormatError(path, `read of ${length} bytes at offset ${position} runs past the end of the file (${size} bytes); the file is truncated`);
-      }
-      const out = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(out, done, length - done, position + done);
-        if (bytesRead === 0) throw new FormatError(path, `unexpected end of file at offset ${position + done}`);
-        done += bytesRead;
-      }
-      return out;
-    },
-    close: () => handle.close(),
-  };
-}
 
 /** Wrap an in-memory buffer as a ByteSource (tests, archives received over the network). */
 export function bytesSource(bytes: Uint8Array, name = '<bytes>'): ByteSource {

@@ -4,7 +4,7 @@
  * `holds` follows the issue's rule on the means over seeds.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createProgress, initBackend, rowsFromSeeds, metricMean, type ReproductionResult } from '@paperkit/tensor-core';
+import { createProgress, defineReproduction } from '@paperkit/tensor-core';
 import { FEATURE_VIEWS, type FeatureView, type MMGraph } from '../mm-graph.js';
 import { createModel, defaultDecoder, type ModelName } from '../models/create-model.js';
 import { trainNodeClassification } from '../train-nc.js';
@@ -143,71 +143,48 @@ export function checkClaim(mean: (method: string, metric: string) => number): Cl
   return { holds: checks.every((c) => c.ok), checks };
 }
 
-export interface ReproduceOptions {
-  quick?: boolean;
-  /** Number of seeds (0..n-1). Default 3 (1 with quick). */
-  seeds?: number;
-  path?: MessagePassingPath;
-  /** Print one line per finished run. Default false. */
-  progress?: boolean;
-}
-
-/** Spec §5 reproduction: both tasks, 4 models × 3 views × seeds, plus LP heuristics. */
-export async function runReproduction(options: ReproduceOptions = {}): Promise<ReproductionResult> {
-  const start = performance.now();
-  const backend = await initBackend({ quiet: true });
-  const quick = options.quick ?? false;
-  const nSeeds = options.seeds ?? (quick ? 1 : 3);
-  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-  const size = quick ? QUICK_SIZE : FULL_SIZE;
-  const perTask = DEFAULT_MODELS.length * FEATURE_VIEWS.length * seeds.length;
-  const progress = options.progress ? createProgress(2 * perTask, 'mm-graph reproduce') : null;
-  const all: BenchmarkRow[] = [];
-  const timing: Record<string, number> = {};
-  for (const task of ['nc', 'lp'] as const) {
-    const t0 = performance.now();
-    const rows = await runBenchmark({
-      task, seeds, size, path: options.path,
-      onRow: (row) => {
-        if (row.features !== '-') progress?.tick(1, { last: `${row.task}/${row.model}/${row.features} seed ${row.seed}` });
-      },
-    });
-    timing[`${task}Seconds`] = (performance.now() - t0) / 1000;
-    all.push(...rows);
-  }
-  progress?.stop();
-  const perSeed = seeds.map((seed) => {
+/**
+ * Spec §5 reproduction: per seed, both tasks with 4 models x 3 views, plus the LP heuristics;
+ * `holds` by the issue's rule on the means over seeds.
+ */
+export const reproduction = defineReproduction({
+  package: '@paperkit/mm-graph',
+  claim: CLAIM,
+  seeds: { full: 3, quick: 1 },
+  async runSeed({ seed, quick }) {
+    const size = quick ? QUICK_SIZE : FULL_SIZE;
+    const progress = createProgress(2 * DEFAULT_MODELS.length * FEATURE_VIEWS.length, `mm-graph seed ${seed}`);
     const record: Record<string, Record<string, number>> = {};
-    for (const row of all.filter((r) => r.seed === seed)) {
-      const method = row.features === '-' ? `${row.task}/${row.model}` : `${row.task}/${row.model}/${row.features}`;
-      record[method] = row.task === 'nc' ? { acc: row.metrics.acc } : { mrr: row.metrics.mrr, hits10: row.metrics.hits10 };
+    const timing: Record<string, number> = {};
+    for (const task of ['nc', 'lp'] as const) {
+      const t0 = performance.now();
+      const rows = await runBenchmark({
+        task, seeds: [seed], size,
+        onRow: (row) => {
+          if (row.features !== '-') progress.tick(1, { last: `${row.task}/${row.model}/${row.features}` });
+        },
+      });
+      timing[`${task}Seconds`] = (performance.now() - t0) / 1000;
+      for (const row of rows) {
+        const method = row.features === '-' ? `${row.task}/${row.model}` : `${row.task}/${row.model}/${row.features}`;
+        record[method] = row.task === 'nc' ? { acc: row.metrics.acc } : { mrr: row.metrics.mrr, hits10: row.metrics.hits10 };
+      }
     }
-    return record;
-  });
-  const rows = rowsFromSeeds(perSeed);
-  const claim = checkClaim((method, metric) => metricMean({ rows }, method, metric));
-  const failed = claim.checks.filter((c) => !c.ok);
-  const summary = (c: ClaimCheck['checks'][number]) => `${c.name} = ${c.value.toFixed(3)} (needs >= ${c.threshold})`;
-  const verdict = claim.holds
-    ? `All ${claim.checks.length} margins met on the mean over ${seeds.length} seed(s); smallest: ${summary([...claim.checks].sort((a, b) => a.value - a.threshold - (b.value - b.threshold))[0])}.`
-    : `Did not hold: ${failed.map(summary).join('; ')}.`;
-  return {
-    package: '@paperkit/mm-graph',
-    claim: CLAIM,
-    quick,
-    seeds,
-    backend: backend.name,
-    seconds: (performance.now() - start) / 1000,
-    rows,
-    holds: claim.holds,
-    verdict,
-    details: {
-      size,
-      messagePassing: options.path ?? DEFAULT_PATH,
-      checks: claim.checks,
-      calibration: CALIBRATION,
-      ...timing,
-      tensorsAtEnd: tf.memory().numTensors,
-    },
-  };
-}
+    progress.stop();
+    return { metrics: record, details: timing };
+  },
+  decide({ seeds, quick, metric }) {
+    const claim = checkClaim(metric);
+    const failed = claim.checks.filter((c) => !c.ok);
+    const summary = (c: ClaimCheck['checks'][number]) => `${c.name} = ${c.value.toFixed(3)} (needs >= ${c.threshold})`;
+    const verdict = claim.holds
+      ? `All ${claim.checks.length} margins met on the mean over ${seeds.length} seed(s); smallest: ${summary([...claim.checks].sort((a, b) => a.value - a.threshold - (b.value - b.threshold))[0])}.`
+      : `Did not hold: ${failed.map(summary).join('; ')}.`;
+    return {
+      holds: claim.holds,
+      verdict,
+      details: { size: quick ? QUICK_SIZE : FULL_SIZE, messagePassing: DEFAULT_PATH, checks: claim.checks, calibration: CALIBRATION, tensorsAtEnd: tf.memory().numTensors },
+    };
+  },
+  plot: { metrics: ['acc', 'mrr'] },
+});

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { FormatError } from '@paperkit/tensor-core';
-import { openTorchFile, readTorchBytes, readTorchFile, TorchTensor } from '../../src/pt-reader/torch-file.js';
+import { readTorchBytes, TorchTensor } from '../../src/pt-reader/torch-file.js';
+import { openTorchFile, readTorchFile } from '../../src/pt-reader/torch-file-node.js';
 import { UnsupportedPickleGlobal } from '../../src/pt-reader/pickle.js';
 import { pickleBytes, pyGlobal, tensor, torchSaveBytes, tuple, writeTorchFile } from '../helpers/write-pt.js';
 

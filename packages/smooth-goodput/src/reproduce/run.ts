@@ -5,7 +5,7 @@
  * smooth goodput does not rise; E2 — drop-on-miss raises request goodput and lowers smooth
  * goodput; both on the mean over seeds. E3 and E4 are reported, not asserted.
  */
-import { rowsFromSeeds, type ReproductionResult } from '@paperkit/tensor-core';
+import { defineReproduction, lineChartSvg } from '@paperkit/tensor-core/base';
 import { goodput, sloAttainment } from '../slo.js';
 import { smoothGoodput } from '../smooth-goodput.js';
 import { toTraceTable, traceWindow, type Trace } from '../trace.js';
@@ -19,14 +19,6 @@ import {
   E2_KV_TOKENS, E2_LOAD, E4_ALPHAS, FULL_SIZE, QUICK_SIZE, longContextWorkload, sharegptWorkload, type ReproSize,
 } from './data.js';
 
-export interface ReproduceOptions {
-  quick?: boolean;
-  /** Number of seeds, run as 0..seeds-1 (default 5; 2 with quick). */
-  seeds?: number;
-  /** Override the size (requests per run, grids). */
-  size?: Partial<ReproSize>;
-  log?: (line: string) => void;
-}
 
 type Metrics = Record<string, number>;
 
@@ -146,74 +138,81 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-export async function runReproduction(options: ReproduceOptions = {}): Promise<ReproductionResult> {
-  const quick = options.quick ?? false;
-  const size: ReproSize = { ...(quick ? QUICK_SIZE : FULL_SIZE), ...options.size };
-  const nSeeds = options.seeds ?? (quick ? 2 : 5);
-  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-  const log = options.log ?? (() => undefined);
-  const started = performance.now();
-  const perSeed: Record<string, Metrics>[] = [];
-  const e3Curves: Record<string, number[]>[] = [];
-  const e4Curves: Record<string, number[]>[] = [];
-  const capacities: number[] = [];
-  for (const seed of seeds) {
-    const t0 = performance.now();
-    const cap = capacity(seed, size, sharegptWorkload, {});
-    capacities.push(cap);
-    const r3 = e3(seed, size);
-    const r4 = e4(seed, size, cap);
-    e3Curves.push(r3.curves);
-    e4Curves.push(r4.curves);
-    perSeed.push({ ...e1(seed, size, cap), ...e2(seed, size), ...r3.rows, ...r4.rows });
-    log(`seed ${seed}: capacity ${cap.toFixed(2)} req/s, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
-  const rows = rowsFromSeeds(perSeed);
-  const m = (method: string, metric: string) => mean(perSeed.map((s) => s[method][metric]));
+export const CLAIM =
+  'E1: pacing (delay trick) improves P99 ITL and chained-TBT attainment while smooth goodput does not rise; ' +
+  'E2: drop-on-miss raises request goodput and lowers smooth goodput (5-seed mean). E3/E4 reported, not asserted.';
 
-  const e1Itl = m('E1 paced 90ms', 'p99ItlMs') < m('E1 raw', 'p99ItlMs');
-  const e1Tbt = m('E1 paced 90ms', 'chainedTbtAttainment') > m('E1 raw', 'chainedTbtAttainment');
-  const rawSg = m('E1 raw', 'smoothGoodput5');
-  const e1Sg = m('E1 paced 90ms', 'smoothGoodput5') <= rawSg + 1e-9 * Math.abs(rawSg);
-  const e1Holds = e1Itl && e1Tbt && e1Sg;
-  const gReqChange = m('E2 drop-on-miss 500ms', 'goodputReq') / m('E2 fcfs', 'goodputReq') - 1;
-  const sgChange = m('E2 drop-on-miss 500ms', 'smoothGoodput') / m('E2 fcfs', 'smoothGoodput') - 1;
-  const e2Holds = gReqChange > 0 && sgChange < 0;
-  const holds = e1Holds && e2Holds;
-
-  const e4Mean = meanCurves(e4Curves);
-  const bestRates = E4_ALPHAS.map((a) => size.e4Grid[argmax(e4Mean[`alpha=${a}`])]);
-  const bestNonIncreasing = bestRates.every((v, i) => i === 0 || v <= bestRates[i - 1]);
-  const e3Mean = meanCurves(e3Curves);
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
-  const verdict =
-    `E1 ${e1Holds ? 'holds' : 'does NOT hold'}: pacing at 90 ms moves P99 ITL ${m('E1 raw', 'p99ItlMs').toFixed(1)} -> ${m('E1 paced 90ms', 'p99ItlMs').toFixed(1)} ms, ` +
-    `chained-TBT attainment ${m('E1 raw', 'chainedTbtAttainment').toFixed(3)} -> ${m('E1 paced 90ms', 'chainedTbtAttainment').toFixed(3)}, ` +
-    `smooth goodput at 5 tok/s ${rawSg.toFixed(1)} -> ${m('E1 paced 90ms', 'smoothGoodput5').toFixed(1)} tok/s. ` +
-    `E2 ${e2Holds ? 'holds' : 'does NOT hold'}: drop-on-miss changes goodputReq by ${pct(gReqChange)} and smooth goodput by ${pct(sgChange)} ` +
-    `(spec expects about +10–40% and −10–30%). E3/E4 reported only: best λ/cap per α ${bestRates.join(', ')} (non-increasing: ${bestNonIncreasing}).`;
-  return {
+/**
+ * Spec §5 experiments E1–E4 on the simulator, per seed; `size` overrides the preset (requests per
+ * run, grids), for tests and what-if runs. `reproduction` is the default-size one.
+ */
+export function smoothGoodputReproduction(sizeOverride: Partial<ReproSize> = {}) {
+  const sizeFor = (quick: boolean): ReproSize => ({ ...(quick ? QUICK_SIZE : FULL_SIZE), ...sizeOverride });
+  return defineReproduction({
     package: '@paperkit/smooth-goodput',
-    claim:
-      'E1: pacing (delay trick) improves P99 ITL and chained-TBT attainment while smooth goodput does not rise; ' +
-      'E2: drop-on-miss raises request goodput and lowers smooth goodput (5-seed mean). E3/E4 reported, not asserted.',
-    quick,
-    seeds,
-    backend: 'none',
-    seconds: (performance.now() - started) / 1000,
-    rows,
-    holds,
-    verdict,
-    details: {
-      size,
-      capacityReqPerSec: capacities,
-      e1: { itlImproves: e1Itl, tbtAttainmentImproves: e1Tbt, smoothGoodputDoesNotRise: e1Sg },
-      e2: { goodputReqChange: gReqChange, smoothGoodputChange: sgChange },
-      e3: { rateOverCap: size.e3Grid, meanCurves: e3Mean },
-      e4: { rateOverCap: size.e4Grid, alphas: E4_ALPHAS, meanCurves: e4Mean, bestRateOverCap: bestRates, bestRateNonIncreasingInAlpha: bestNonIncreasing },
+    claim: CLAIM,
+    seeds: { full: 5, quick: 2 },
+    tensors: false,
+    runSeed({ seed, quick, log }) {
+      const size = sizeFor(quick);
+      const t0 = performance.now();
+      const cap = capacity(seed, size, sharegptWorkload, {});
+      const r3 = e3(seed, size);
+      const r4 = e4(seed, size, cap);
+      log(`seed ${seed}: capacity ${cap.toFixed(2)} req/s, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return {
+        metrics: { ...e1(seed, size, cap), ...e2(seed, size), ...r3.rows, ...r4.rows },
+        details: { capacity: cap, e3Curves: r3.curves, e4Curves: r4.curves },
+      };
     },
-  };
+    decide({ quick, metric: m, details }) {
+      const size = sizeFor(quick);
+      const e1Itl = m('E1 paced 90ms', 'p99ItlMs') < m('E1 raw', 'p99ItlMs');
+      const e1Tbt = m('E1 paced 90ms', 'chainedTbtAttainment') > m('E1 raw', 'chainedTbtAttainment');
+      const rawSg = m('E1 raw', 'smoothGoodput5');
+      const e1Sg = m('E1 paced 90ms', 'smoothGoodput5') <= rawSg + 1e-9 * Math.abs(rawSg);
+      const e1Holds = e1Itl && e1Tbt && e1Sg;
+      const gReqChange = m('E2 drop-on-miss 500ms', 'goodputReq') / m('E2 fcfs', 'goodputReq') - 1;
+      const sgChange = m('E2 drop-on-miss 500ms', 'smoothGoodput') / m('E2 fcfs', 'smoothGoodput') - 1;
+      const e2Holds = gReqChange > 0 && sgChange < 0;
+      const e4Mean = meanCurves(details.map((d) => d.e4Curves as Record<string, number[]>));
+      const bestRates = E4_ALPHAS.map((a) => size.e4Grid[argmax(e4Mean[`alpha=${a}`])]);
+      const bestNonIncreasing = bestRates.every((v, i) => i === 0 || v <= bestRates[i - 1]);
+      const e3Mean = meanCurves(details.map((d) => d.e3Curves as Record<string, number[]>));
+      const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+      const verdict =
+        `E1 ${e1Holds ? 'holds' : 'does NOT hold'}: pacing at 90 ms moves P99 ITL ${m('E1 raw', 'p99ItlMs').toFixed(1)} -> ${m('E1 paced 90ms', 'p99ItlMs').toFixed(1)} ms, ` +
+        `chained-TBT attainment ${m('E1 raw', 'chainedTbtAttainment').toFixed(3)} -> ${m('E1 paced 90ms', 'chainedTbtAttainment').toFixed(3)}, ` +
+        `smooth goodput at 5 tok/s ${rawSg.toFixed(1)} -> ${m('E1 paced 90ms', 'smoothGoodput5').toFixed(1)} tok/s. ` +
+        `E2 ${e2Holds ? 'holds' : 'does NOT hold'}: drop-on-miss changes goodputReq by ${pct(gReqChange)} and smooth goodput by ${pct(sgChange)} ` +
+        `(spec expects about +10–40% and −10–30%). E3/E4 reported only: best λ/cap per α ${bestRates.join(', ')} (non-increasing: ${bestNonIncreasing}).`;
+      return {
+        holds: e1Holds && e2Holds,
+        verdict,
+        details: {
+          size,
+          capacityReqPerSec: details.map((d) => d.capacity as number),
+          e1: { itlImproves: e1Itl, tbtAttainmentImproves: e1Tbt, smoothGoodputDoesNotRise: e1Sg },
+          e2: { goodputReqChange: gReqChange, smoothGoodputChange: sgChange },
+          e3: { rateOverCap: size.e3Grid, meanCurves: e3Mean },
+          e4: { rateOverCap: size.e4Grid, alphas: E4_ALPHAS, meanCurves: e4Mean, bestRateOverCap: bestRates, bestRateNonIncreasingInAlpha: bestNonIncreasing },
+        },
+      };
+    },
+    plot: (result) => {
+      const curves = result.details?.e4 as { rateOverCap: number[]; meanCurves: Record<string, number[]> };
+      return lineChartSvg({
+        title: `E4: smooth goodput vs load, per α (mean of ${result.seeds.length} seeds)`,
+        xLabel: 'request rate / capacity',
+        yLabel: 'smooth goodput (tok/s)',
+        series: Object.entries(curves.meanCurves).map(([name, ys]) => ({ name, points: ys.map((y, i) => [curves.rateOverCap[i], y] as [number, number]) })),
+      });
+    },
+  });
 }
+
+/** The spec §5 reproduction at its preset size (what `smooth-goodput reproduce` and `pnpm demo` run). */
+export const reproduction = smoothGoodputReproduction();
 
 function meanCurves(curves: Record<string, number[]>[]): Record<string, number[]> {
   const out: Record<string, number[]> = {};

@@ -4,7 +4,7 @@
  * DistServe's `simulate.py` procedure. Assumes `ok` holds at low rates and fails beyond
  * some threshold; returns `hi` when even `hi` passes.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import type { Trace } from '../trace.js';
 
 export interface CapacityOptions {

@@ -5,7 +5,7 @@
  * improve. Idle latency cannot fall, and is unchanged when θ ≤ V: s_i − V·i =
  * max_{j≤i}(t_j − V·j + (i−j)(θ − V)) ≤ max_{j≤i}(t_j − V·j).
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import { toTraceTable, toTraces, type Trace, type TraceInput } from '../trace.js';
 
 export function pace(traces: TraceInput, thetaSec: number): Trace[] {

@@ -8,7 +8,7 @@
  * prefilled again, and that prefill emits its next token). Deterministic: the same
  * workload and options give the same trace.
  */
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError } from '@paperkit/tensor-core/base';
 import type { Trace } from '../trace.js';
 import { DISTSERVE_OPT13B_A100, iterationMs, type CostModel } from './cost-model.js';
 import { planChunked, planPrefillFirst, queueKey, type IterationPlan, type Policy, type SchedulerName } from './schedulers.js';

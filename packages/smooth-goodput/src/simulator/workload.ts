@@ -7,7 +7,7 @@
  * - `long-context` (LooGLE-like): prompt exp(N(8.3, 0.5)) in [256, 16384], output median 100
  *   (exp(N(ln 100, 0.5)) in [4, 1024]).
  */
-import { OptionError, createRng, type Rng } from '@paperkit/tensor-core';
+import { OptionError, createRng, type Rng } from '@paperkit/tensor-core/base';
 
 export interface LogNormalLength {
   logMean: number;

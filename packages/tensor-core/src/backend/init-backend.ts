@@ -14,7 +14,14 @@ import { BackendError, OptionError } from '../errors.js';
 import { registerWasmFallbackKernels } from './wasm-fallback-kernels.js';
 import { registerFastWasmKernels } from './fast-wasm-kernels.js';
 import { registerParallelWasmKernels } from './parallel-kernels.js';
-import { installThreadedWasm, resolveWasmThreads, wasmThreadStatus } from './wasm-threads.js';
+import { SUPPORTED_TFJS_BUILD } from './tfjs-build.js';
+
+/** True under Node (not in a page or a worker): only there are the threaded loader and `process` available. */
+const IN_NODE = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** The Node-only threaded-wasm loader, imported on first use so a page never loads node: modules. */
+let nodeThreads: Promise<typeof import('./wasm-threads.js')> | undefined;
+const loadNodeThreads = () => (nodeThreads ??= import('./wasm-threads.js'));
 
 /** A backend a caller may ask for. `node-gpu` and `node` are short aliases. */
 export type BackendName = 'tfjs-node-gpu' | 'node-gpu' | 'tfjs-node' | 'node' | 'wasm' | 'cpu';
@@ -44,6 +51,8 @@ export interface BackendInfo {
   threads: number;
   /** Why the threaded wasm build was not used when threads > 1 was asked for; absent otherwise. */
   threadsFallback?: string;
+  /** Why paperkit's fast wasm kernels are off (a tfjs build other than the one they were checked on); absent when on. */
+  fastKernelsOff?: string;
 }
 
 interface Candidate {
@@ -84,11 +93,15 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const key = requested ?? 'auto';
   let pending = cache.get(key);
   if (pending === undefined) {
-    pending = select(requested, resolveWasmThreads(opts.threads));
+    const threads = IN_NODE ? (await loadNodeThreads()).resolveWasmThreads(opts.threads) : 1;
+    pending = select(requested, threads);
     cache.set(key, pending);
     pending.catch(() => cache.delete(key)); // a failed selection may be retried
     const info = await pending;
-    if (!opts.quiet) process.stderr.write(`${describe(info)}\n`);
+    if (!opts.quiet) {
+      if (IN_NODE) process.stderr.write(`${describe(info)}\n`);
+      else console.info(describe(info));
+    }
     return copyInfo(info);
   }
   const info = await pending;
@@ -107,7 +120,7 @@ function resolveRequest(option: BackendName | undefined): keyof typeof CANDIDATE
     if (key === undefined) throw new OptionError('backend', `one of ${Object.keys(ALIASES).join(', ')}`, option);
     return key;
   }
-  const env = process.env.PAPERKIT_BACKEND?.trim();
+  const env = IN_NODE ? process.env.PAPERKIT_BACKEND?.trim() : undefined;
   if (env === undefined || env === '' || env === 'auto') return undefined;
   const key = ALIASES[env as BackendName];
   if (key === undefined) {
@@ -124,8 +137,13 @@ async function select(requested: keyof typeof CANDIDATES | undefined, wasmThread
     try {
       await activate(key, candidate, wasmThreads);
       tried.push({ source: candidate.source });
-      const { threads, fallback } = key === 'wasm' ? wasmThreadStatus() : { threads: 1, fallback: undefined };
-      return { name: tf.getBackend(), source: candidate.source, tried, threads, ...(fallback === undefined ? {} : { threadsFallback: fallback }) };
+      const { threads, fallback } = key === 'wasm' && IN_NODE ? (await loadNodeThreads()).wasmThreadStatus() : { threads: 1, fallback: undefined };
+      const fastOff = key === 'wasm' ? fastKernelsOffReason() : undefined;
+      return {
+        name: tf.getBackend(), source: candidate.source, tried, threads,
+        ...(fallback === undefined ? {} : { threadsFallback: fallback }),
+        ...(fastOff === undefined ? {} : { fastKernelsOff: fastOff }),
+      };
     } catch (error) {
       tried.push({ source: candidate.source, error: errorLine(error) });
     }
@@ -151,7 +169,7 @@ async function activate(
   }
   if (key === 'wasm') {
     await registerExtraWasmKernels();
-    installThreadedWasm(wasmThreads);
+    if (IN_NODE) (await loadNodeThreads()).installThreadedWasm(wasmThreads);
   }
   if (key === 'cpu') {
     // Our summary line already says that the native backends were skipped, so
@@ -171,9 +189,17 @@ async function activate(
  */
 async function registerExtraWasmKernels(): Promise<void> {
   registerWasmFallbackKernels();
-
+  // The fast kernels call into tfjs-backend-wasm's module directly: only on the build they were checked on.
+  if (fastKernelsOffReason() !== undefined) return;
   registerFastWasmKernels(); // fast BatchMatMul/Transpose/Identity/Sum and the fused Adam kernel (docs/performance.md)
   registerParallelWasmKernels(); // large matmuls and convolutions on the thread pool (wraps the above)
+}
+
+/** Why the fast wasm kernels stay off here, or undefined when this tfjs is the supported build. */
+function fastKernelsOffReason(): string | undefined {
+  return tf.version_core === SUPPORTED_TFJS_BUILD
+    ? undefined
+    : `@tensorflow/tfjs-core ${tf.version_core} is not ${SUPPORTED_TFJS_BUILD}, the build paperkit's fast wasm kernels were checked on`;
 }
 
 function describe(info: BackendInfo): string {

@@ -9,7 +9,7 @@
  * and below 1 MFLOP is as likely to lose (up to 1.7x the time) as to win.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runOnThreadPool } from './wasm-threads.js';
+import { runOnThreadPool } from './thread-pool.js';
 
 /** Floating-point operations from which a kernel call runs on the pool (measured default). */
 export const PARALLEL_MIN_FLOPS = 2_000_000;

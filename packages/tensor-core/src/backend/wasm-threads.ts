@@ -23,12 +23,14 @@
  * Any failure falls back to tfjs's single-threaded loader (see `install`).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../errors.js';
+import { makePoolSwitch, setPoolSwitch } from './thread-pool.js';
+import { SUPPORTED_TFJS_BUILD } from './tfjs-build.js';
 
 /** XNNPACK's pool in tfjs is capped at 8 threads (the build pre-spawns 8 workers). */
 export const MAX_WASM_THREADS = 8;
@@ -47,7 +49,7 @@ interface WasmPackage {
 }
 
 /** The Emscripten module of the threaded build, as far as it is used here. */
-interface EmscriptenModule {
+export interface EmscriptenModule {
   wasmMemory?: { buffer: ArrayBufferLike };
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;
   PThread?: { runningWorkers: Unrefable[]; unusedWorkers: Unrefable[] };
@@ -132,6 +134,8 @@ export function wasmThreadStatus(): WasmThreadStatus {
 
 async function startThreaded(threads: number): Promise<tf.KernelBackend> {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is unavailable');
+  // The pool switch reads tfjs's compiled code: only the build it was written against is trusted.
+  if (tf.version_core !== SUPPORTED_TFJS_BUILD) throw new Error(`@tensorflow/tfjs-core ${tf.version_core} is not ${SUPPORTED_TFJS_BUILD}, the build the thread-pool switch was checked on`);
   const require = createRequire(import.meta.url);
   const wasmOut = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const pkg = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
@@ -183,74 +187,8 @@ async function startThreaded(threads: number): Promise<tf.KernelBackend> {
   // pool threads run for the life of the process: without this, a script
   // that has finished its work would never exit.
   for (const worker of [...(module.PThread?.runningWorkers ?? []), ...(module.PThread?.unusedWorkers ?? [])]) worker.unref?.();
-  pools = makePoolSwitch(module, slot, threads);
+  setPoolSwitch(makePoolSwitch(module, slot, threads));
   return backend;
-}
-
-/**
- * Switching between the full pool and a one-thread pool, per kernel call.
- *
- * Waking a pool thread costs tens of microseconds, more than a small kernel
- * takes (measured: a 64 x 64 x 64 matmul went from 36 to 61 us on two
- * threads, a 512 x 64 x 256 one from 470 to 305 us). tfjs passes XNNPACK one
- * global pool (`tfjs::backend::threadpool`, backend.cc), so both pools are
- * created through the exported `init_with_threads_count`, and the global is
- * pointed at one or the other: the one-thread pool by default, the full pool
- * inside `runOnThreadPool` (see ./parallel-kernels.ts for which kernels).
- * The global's address is read from the code of `get_threads_count`, which
- * loads it, and each switch is checked once against `get_threads_count`.
- */
-interface PoolSwitch {
-  memory: { buffer: ArrayBufferLike };
-  view: Int32Array;
-  /** Index of the pool pointer in an Int32Array over the heap. */
-  index: number;
-  serial: number;
-  parallel: number;
-}
-
-let pools: PoolSwitch | null = null;
-let poolDepth = 0;
-
-function makePoolSwitch(module: EmscriptenModule, slot: number, threads: number): PoolSwitch {
-  const memory = module.wasmMemory;
-  const tfjs = module.tfjs!;
-  if (memory === undefined) throw new Error('the threaded module exposes no wasmMemory');
-  const index = slot >> 2;
-  const heap = () => new Int32Array(memory.buffer);
-  const parallel = heap()[index];
-  tfjs.initWithThreadsCount(1); // a second, one-thread pool; the full one stays alive
-  const serial = heap()[index];
-  const check = (pointer: number, expected: number) => {
-    heap()[index] = pointer;
-    const got = tfjs.getThreadsCount();
-    if (got !== expected) throw new Error(`pool switch check: expected ${expected} threads, got ${got}`);
-  };
-  check(parallel, threads);
-  check(serial, 1);
-  return { memory, view: heap(), index, serial, parallel };
-}
-
-function setPool(switcher: PoolSwitch, pointer: number): void {
-  // After the heap grows, `memory.buffer` is a new, longer SharedArrayBuffer.
-  if (switcher.view.buffer !== switcher.memory.buffer) switcher.view = new Int32Array(switcher.memory.buffer);
-  switcher.view[switcher.index] = pointer;
-}
-
-/**
- * Run `fn` (kernels on the wasm backend) with XNNPACK's full thread pool.
- * Outside this, XNNPACK runs on the calling thread alone. Nests; a plain call
- * when the threaded build is not in use.
- */
-export function runOnThreadPool<T>(fn: () => T): T {
-  const switcher = pools;
-  if (switcher === null) return fn();
-  if (poolDepth++ === 0) setPool(switcher, switcher.parallel);
-  try {
-    return fn();
-  } finally {
-    if (--poolDepth === 0) setPool(switcher, switcher.serial);
-  }
 }
 
 /**
@@ -340,17 +278,39 @@ export function poolSlot(bytes: Uint8Array): number | null {
   return null;
 }
 
-/** The pthread worker script as a file (Node's Worker takes a path, not a blob: URL); reused across processes. */
+/**
+ * The pthread worker script as a file (Node's Worker takes a path, not a blob: URL); reused across processes.
+ * It lives in a folder only this user can write (created with mode 0700, its owner and mode checked), and
+ * a file found there is used only when its content still hashes to the name: another local user can
+ * neither plant nor swap the code our workers run.
+ */
 function writeWorkerScript(contents: string): string {
   // The loader escapes newlines the same way before making its blob: the
   // string holds "\n" escapes that a template literal turned into line breaks.
   const script = contents.replace(/\n/g, '\\n');
-  const hash = createHash('sha256').update(script).digest('hex').slice(0, 16);
-  const path = join(tmpdir(), `paperkit-${BUILD}-worker-${hash}.cjs`);
-  if (!existsSync(path)) {
-    const partial = `${path}.${process.pid}.tmp`;
-    writeFileSync(partial, script);
-    renameSync(partial, path);
-  }
+  const digest = createHash('sha256').update(script).digest('hex');
+  const dir = privateDir(join(tmpdir(), `paperkit-${userTag()}`));
+  const path = join(dir, `${BUILD}-worker-${digest.slice(0, 16)}.cjs`);
+  if (existsSync(path) && createHash('sha256').update(readFileSync(path)).digest('hex') === digest) return path;
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, script, { mode: 0o600 });
+  renameSync(partial, path);
   return path;
+}
+
+/** A per-user name part: the uid where there is one, else the user name. */
+function userTag(): string {
+  return typeof process.getuid === 'function' ? String(process.getuid()) : userInfo().username.replace(/[^\w.-]/g, '_');
+}
+
+/** Create `dir` with mode 0700 if needed; refuse one that another user owns or others can write. */
+function privateDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (!info.isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (uid !== undefined && (info.uid !== uid || (info.mode & 0o022) !== 0)) {
+    throw new Error(`${dir} is not private to this user (owner ${info.uid}, mode ${(info.mode & 0o777).toString(8)})`);
+  }
+  return dir;
 }

@@ -4,11 +4,10 @@
  * is ignored. Errors are FormatError with the message `file:line: reason`
  * (1-based line numbers), so a user can jump straight to the bad line.
  *
- * `readJsonl` streams the file in 64 KiB chunks: a million-row file is never
- * held in memory at once, only the current line.
+ * `readJsonl` (./jsonl-file.ts, Node only) streams a file in 64 KiB chunks: a
+ * million-row file is never held in memory at once, only the current line.
  */
 
-import { createReadStream } from 'node:fs';
 import { FormatError } from '../errors.js';
 
 /** One parsed line. `line` is 1-based. */
@@ -17,10 +16,6 @@ export interface JsonlRecord {
   value: unknown;
 }
 
-export interface ReadJsonlOptions {
-  /** Name used in error messages. Default: the path. */
-  source?: string;
-}
 
 /** Parses one line; returns undefined for a blank line. */
 function parseLine(text: string, line: number, source: string): JsonlRecord | undefined {
@@ -103,18 +98,4 @@ function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
-}
-
-/**
- * Streams a JSON Lines file: `for await (const {line, value} of readJsonl(path))`.
- * Blank lines are skipped. A bad line throws FormatError `file:line: reason`
- * when the iteration reaches it (earlier records have already been yielded).
- */
-export async function* readJsonl(path: string, options: ReadJsonlOptions = {}): AsyncGenerator<JsonlRecord> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
-  try {
-    yield* parseJsonlChunks(stream as AsyncIterable<Uint8Array>, options.source ?? path);
-  } finally {
-    stream.destroy();
-  }
 }

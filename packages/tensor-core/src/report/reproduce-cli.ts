@@ -52,6 +52,7 @@ export async function finishReproduction(
   log(`\n${result.package}: ${result.claim}`);
   log(`backend ${result.backend}, ${seedText}${result.quick ? ', quick' : ''}, ${result.seconds.toFixed(1)} s\n`);
   log(formatResultTable(result));
+  for (const table of result.tables ?? []) log(`\n${table.title}:\n${formatResultTable(table)}`);
   log(`\n${result.holds ? 'HOLDS' : 'DOES NOT HOLD'}: ${result.verdict}`);
   if (args.json) {
     await writeFileAtomic(args.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -3,6 +3,8 @@
  * back to build the cross-package table of paper claims against measurements.
  */
 
+import { OptionError } from '../errors.js';
+
 /** A metric measured over seeds: `values[i]` is seed i; `std` is the sample std (n - 1), 0 for one seed. */
 export interface MetricSummary {
   mean: number;
@@ -30,6 +32,8 @@ export interface ReproductionResult {
   /** Wall-clock seconds of the whole reproduction. */
   seconds: number;
   rows: ResultRow[];
+  /** Further experiments, one table each, printed after `rows` (e.g. a second dataset, a timing table). */
+  tables?: { title: string; rows: ResultRow[] }[];
   /** Whether the claim held on the mean over seeds, by the rule in `claim`. */
   holds: boolean;
   /** One or two sentences: what was measured against what was claimed. */
@@ -77,8 +81,8 @@ export function rowsFromSeeds(perSeed: Array<Record<string, Record<string, numbe
 /** Look up a metric's mean; throws a clear error when the row or metric is missing. */
 export function metricMean(result: Pick<ReproductionResult, 'rows'>, method: string, metric: string): number {
   const row = result.rows.find((r) => r.method === method);
-  if (!row) throw new Error(`no row for method "${method}"`);
+  if (!row) throw new OptionError('method', `one of ${result.rows.map((r) => JSON.stringify(r.method)).join(', ')}`, method);
   const summary = row.metrics[metric];
-  if (!summary) throw new Error(`method "${method}" has no metric "${metric}"`);
+  if (!summary) throw new OptionError(`metric of "${method}"`, `one of ${Object.keys(row.metrics).map((m) => JSON.stringify(m)).join(', ')}`, metric);
   return summary.mean;
 }

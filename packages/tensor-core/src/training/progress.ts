@@ -1,10 +1,16 @@
 /**
- * Progress reporting for long loops: a live cli-progress bar on an interactive
- * terminal, and a few plain lines (about every 10%) in logs and CI, where a
- * redrawn bar would fill the log with control characters.
+ * Progress reporting for long loops: a live bar redrawn in place on an
+ * interactive terminal, and a few plain lines (about every 10%) in logs and CI,
+ * where a redrawn bar would fill the log with control characters. In a page
+ * (no `process`) nothing is written; pass `onUpdate` to drive a progress element.
  */
-import cliProgress from 'cli-progress';
 import { OptionError } from '../errors.js';
+
+/** The part of a Node stream the reporter writes to. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
 
 export interface Progress {
   /** Advance by `n` (default 1); `info` values are shown next to the bar (e.g. {loss: 0.12}). */
@@ -16,8 +22,10 @@ export interface Progress {
 export interface ProgressOptions {
   /** Show anything at all. Default: true unless env PAPERKIT_PROGRESS is '0' or 'false'. */
   enabled?: boolean;
-  /** Where to write. Default process.stderr. */
-  stream?: NodeJS.WriteStream;
+  /** Where to write. Default process.stderr under Node; nothing in a page. */
+  stream?: ProgressStream;
+  /** Called on every tick with the work done so far (e.g. to drive a `<progress>` element in a page). */
+  onUpdate?: (done: number, total: number, info?: Record<string, number | string>) => void;
   /** Force the live bar (true) or plain lines (false). Default: live bar only when the stream is a TTY and env CI is unset. */
   interactive?: boolean;
 }
@@ -27,41 +35,58 @@ const SILENT: Progress = { tick() {}, stop() {} };
 /** Create a progress reporter for `total` units of work labelled `label`. */
 export function createProgress(total: number, label: string, opts: ProgressOptions = {}): Progress {
   if (!Number.isFinite(total) || total < 0) throw new OptionError('total', 'a finite number >= 0', total);
-  const envOff = ['0', 'false'].includes((process.env.PAPERKIT_PROGRESS ?? '').toLowerCase());
+  const env = typeof process !== 'undefined' ? process.env ?? {} : {};
+  const envOff = ['0', 'false'].includes((env.PAPERKIT_PROGRESS ?? '').toLowerCase());
   if (!(opts.enabled ?? !envOff) || total === 0) return SILENT;
-  const stream = opts.stream ?? process.stderr;
-  const interactive = opts.interactive ?? (stream.isTTY === true && !process.env.CI);
-  return interactive ? barProgress(total, label, stream) : lineProgress(total, label, stream);
-}
-
-function barProgress(total: number, label: string, stream: NodeJS.WriteStream): Progress {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} {bar} {value}/{total} | {duration_formatted} < {eta_formatted}{info}`,
-      stream,
-      hideCursor: true,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { info: '' });
+  const stream = opts.stream ?? (typeof process !== 'undefined' ? process.stderr : undefined);
+  const interactive = opts.interactive ?? (stream?.isTTY === true && !env.CI);
+  const inner = stream === undefined ? SILENT : interactive ? barProgress(total, label, stream) : lineProgress(total, label, stream);
+  const onUpdate = opts.onUpdate;
+  if (onUpdate === undefined) return inner;
   let done = 0;
-  let stopped = false;
   return {
     tick(n = 1, info) {
+      done = Math.min(total, done + n);
+      onUpdate(done, total, info);
+      inner.tick(n, info);
+    },
+    stop: () => inner.stop(),
+  };
+}
+
+/** A bar redrawn in place (carriage return, erase line) at most ~12 times a second, with the ETA. */
+function barProgress(total: number, label: string, stream: ProgressStream): Progress {
+  const width = 30;
+  const start = Date.now();
+  let done = 0;
+  let info = '';
+  let lastDraw = 0;
+  let stopped = false;
+  const draw = () => {
+    lastDraw = Date.now();
+    const filled = Math.round((width * done) / total);
+    const elapsed = (lastDraw - start) / 1000;
+    const eta = done === 0 ? '?' : `${Math.round((elapsed * (total - done)) / done)}s`;
+    stream.write(`\r\x1b[2K${label} ${'\u2588'.repeat(filled)}${'\u2591'.repeat(width - filled)} ${done}/${total} | ${elapsed.toFixed(0)}s < ${eta}${info}`);
+  };
+  draw();
+  return {
+    tick(n = 1, extra) {
       if (stopped) return;
       done = Math.min(total, done + n);
-      bar.update(done, info === undefined ? undefined : { info: formatInfo(info) });
+      if (extra !== undefined) info = formatInfo(extra);
+      if (done === total || Date.now() - lastDraw >= 80) draw();
     },
     stop() {
       if (stopped) return;
       stopped = true;
-      bar.stop();
+      draw();
+      stream.write('\n');
     },
   };
 }
 
-function lineProgress(total: number, label: string, stream: NodeJS.WriteStream): Progress {
+function lineProgress(total: number, label: string, stream: ProgressStream): Progress {
   const start = Date.now();
   let done = 0;
   let lastDecile = 0;

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../../src/backend/init-backend.js';
 import { PARALLEL_MIN_FLOPS } from '../../src/backend/parallel-kernels.js';
 import { simdModuleBytes } from '../../src/backend/simd-kernels.js';
-import { MAX_WASM_THREADS, poolSlot, resolveWasmThreads, runOnThreadPool } from '../../src/backend/wasm-threads.js';
+import { MAX_WASM_THREADS, poolSlot, resolveWasmThreads } from '../../src/backend/wasm-threads.js';
+import { runOnThreadPool } from '../../src/backend/thread-pool.js';
 import { OptionError } from '../../src/errors.js';
 
 // One vitest file = one process: this file starts the threaded build (the

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { parseJsonlChunks, parseJsonlLines, readJsonl, type JsonlRecord } from '../../src/io/jsonl.js';
+import { parseJsonlChunks, parseJsonlLines, type JsonlRecord } from '../../src/io/jsonl.js';
+import { readJsonl } from '../../src/io/jsonl-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pk-jsonl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -27,7 +27,7 @@ describe('rowsFromSeeds', () => {
 
   test('metricMean names the missing method or metric', () => {
     const rows = rowsFromSeeds([{ a: { acc: 1 } }]);
-    expect(() => metricMean({ rows }, 'z', 'acc')).toThrow(/method "z"/);
-    expect(() => metricMean({ rows }, 'a', 'nll')).toThrow(/metric "nll"/);
+    expect(() => metricMean({ rows }, 'z', 'acc')).toThrow('option method: expected one of "a", got "z"');
+    expect(() => metricMean({ rows }, 'a', 'nll')).toThrow('option metric of "a": expected one of "acc", got "nll"');
   });
 });

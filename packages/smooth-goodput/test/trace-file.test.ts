@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FormatError, OptionError } from '@paperkit/tensor-core';
-import { parseTraceText, readTraceTable, readTraces, smoothGoodput, toTraceTable, toTraces, vllmMetrics, writeTracesJsonl } from '../src/index.js';
+import { FormatError, OptionError } from '@paperkit/tensor-core/base';
+import { parseTraceText, smoothGoodput, toTraceTable, toTraces, vllmMetrics } from '../src/index.js';
+import { readTraceTable, readTraces, writeTracesJsonl } from '../src/node.js';
 import { VLLM_FIXTURE } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-io-'));
