@@ -2,11 +2,11 @@
  * CompoFormer's own error kinds, on top of tensor-core's OptionError /
  * ShapeError / FormatError (which cover bad options, shapes and data).
  */
-import { PaperkitError } from '@paperkit/tensor-core';
+import { OptionError, PaperkitError } from '@paperkit/tensor-core';
 
 /** Prune variant: no free trunk weights are left for a new task (spec section 7, "exhausted free capacity"). */
 export class CapacityError extends PaperkitError {
-  static readonly code = 'CapacityError';
+  static override readonly code = 'CapacityError';
   constructor(
     readonly task: string,
     readonly freeWeights: number,
@@ -18,13 +18,13 @@ export class CapacityError extends PaperkitError {
   }
 }
 
-/** act() / evaluation on a task id the learner has never seen. */
-export class UnknownTaskError extends PaperkitError {
-  static readonly code = 'UnknownTaskError';
+/** act() / evaluation on a task id the learner has never seen (an input error: exit 2 in a CLI). */
+export class UnknownTaskError extends OptionError {
+  static override readonly code = 'UnknownTaskError';
   constructor(
     readonly task: string,
     readonly known: readonly string[],
   ) {
-    super(`unknown task "${task}"; learned tasks: ${known.length ? known.map((k) => `"${k}"`).join(', ') : '(none yet)'}`);
+    super('taskId', `a learned task (${known.length ? known.map((k) => `"${k}"`).join(', ') : 'none yet'})`, task);
   }
 }

@@ -31,7 +31,7 @@ export interface OcwMiniSize {
 }
 
 export const FULL_SIZE: OcwMiniSize = { episodesPerTask: 100, stepsPerTask: 300, warmupSteps: 50, checkEpisodes: 10, evalEpisodes: 10, curveAt: [100, 200, 300] };
-export const QUICK_SIZE: OcwMiniSize = { episodesPerTask: 20, stepsPerTask: 20, warmupSteps: 10, checkEpisodes: 4, evalEpisodes: 4, curveAt: [10, 20] };
+export const QUICK_SIZE: OcwMiniSize = { episodesPerTask: 10, stepsPerTask: 10, warmupSteps: 5, checkEpisodes: 2, evalEpisodes: 2, curveAt: [5, 10] };
 
 export const METHODS = ['CompoFormer-Prune', 'Finetune', 'L2', 'EWC', 'PackNet', 'LoRA'] as const;
 export type MethodName = (typeof METHODS)[number];
