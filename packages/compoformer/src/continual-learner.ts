@@ -114,6 +114,9 @@ export interface ResolvedBase {
   seed: number;
 }
 
+/** Defaults every learner shares (compoformer.md section 5 CPU sizes; paper values in COMPOFORMER_PAPER_VALUES). */
+export const LEARNER_DEFAULTS = Object.freeze({ embedDim: 32, layers: 2, heads: 2, context: 5, maxEpisodeLength: 64, stepsPerTask: 300, lr: 1e-3, batchSize: 32, gradClip: 1, textDim: 256, seed: 0 });
+
 export function positiveInteger(name: string, value: unknown, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || (v as number) < 1) throw new OptionError(name, 'a positive integer', value);

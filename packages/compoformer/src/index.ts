@@ -8,15 +8,15 @@
 export { CompoFormer, COMPOFORMER_DEFAULTS, COMPOFORMER_PAPER_VALUES, splitEpisodes, type CompoFormerOptions } from './compoformer.js';
 /** What every learner shares: learnTask, act/actBatch, policies, checks. */
 export {
-  ContinualLearner,
+  ContinualLearner, LEARNER_DEFAULTS,
   type LearnTaskInput, type LearnTaskResult, type LearnerBaseOptions, type TaskPolicy, type OnlineCheck, type OfflineCheck, type TaskEntry,
 } from './continual-learner.js';
 /** Baselines sharing learnTask (spec section 4). */
 export { FinetuneCL, SharedTrunkCL } from './baselines/shared-trunk.js';
-export { L2CL, type L2CLOptions } from './baselines/l2.js';
-export { EWCCL, type EWCCLOptions } from './baselines/ewc.js';
-export { PackNetCL, type PackNetCLOptions } from './baselines/packnet.js';
-export { LoRACL, type LoRACLOptions } from './baselines/lora.js';
+export { L2CL, L2CL_DEFAULTS, type L2CLOptions } from './baselines/l2.js';
+export { EWCCL, EWCCL_DEFAULTS, type EWCCLOptions } from './baselines/ewc.js';
+export { PackNetCL, PACKNETCL_DEFAULTS, type PackNetCLOptions } from './baselines/packnet.js';
+export { LoRACL, LORACL_DEFAULTS, type LoRACLOptions } from './baselines/lora.js';
 /** P, F, BWT, FWT from the task-by-task success matrix; Continual World's AUC forward transfer. */
 export { continualMetrics, aucForwardTransfer, type ContinualMetrics } from './continual-metrics.js';
 /** Task-description encoders: the offline hashed bag of words, or your own vectors. */

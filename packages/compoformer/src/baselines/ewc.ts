@@ -21,6 +21,9 @@ export interface EWCCLOptions extends LearnerBaseOptions {
   fisherBatch?: number;
 }
 
+/** EWCCL's defaults (runs/cw10.sh). */
+export const EWCCL_DEFAULTS = Object.freeze({ lambda: 5000, alpha: 0.5 });
+
 export class EWCCL extends SharedTrunkCL {
   readonly name = 'EWC';
   readonly lambda: number;
@@ -31,8 +34,8 @@ export class EWCCL extends SharedTrunkCL {
 
   constructor(options: EWCCLOptions) {
     super('EWC', options);
-    this.lambda = positiveNumber('EWCCL.lambda', options.lambda, 5000);
-    const alpha = options.alpha ?? 0.5;
+    this.lambda = positiveNumber('EWCCL.lambda', options.lambda, EWCCL_DEFAULTS.lambda);
+    const alpha = options.alpha ?? EWCCL_DEFAULTS.alpha;
     if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new OptionError('EWCCL.alpha', 'a number in [0, 1]', options.alpha);
     this.alpha = alpha;
     this.fisherBatch = options.fisherBatch ?? this.base.batchSize;

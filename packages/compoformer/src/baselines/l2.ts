@@ -13,6 +13,9 @@ export interface L2CLOptions extends LearnerBaseOptions {
   lambda?: number;
 }
 
+/** L2CL's defaults (runs/cw10.sh). */
+export const L2CL_DEFAULTS = Object.freeze({ lambda: 5000 });
+
 export class L2CL extends SharedTrunkCL {
   readonly name = 'L2';
   readonly lambda: number;
@@ -20,7 +23,7 @@ export class L2CL extends SharedTrunkCL {
 
   constructor(options: L2CLOptions) {
     super('L2', options);
-    this.lambda = positiveNumber('L2CL.lambda', options.lambda, 5000);
+    this.lambda = positiveNumber('L2CL.lambda', options.lambda, L2CL_DEFAULTS.lambda);
   }
 
   /** (lambda/2) sum (theta - theta*)^2 over the trunk; null before the first task ends. */

@@ -20,6 +20,9 @@ export interface LoRACLOptions extends LearnerBaseOptions {
   loraAlpha?: number;
 }
 
+/** LoRACL's defaults. */
+export const LORACL_DEFAULTS = Object.freeze({ loraRank: 8, loraAlpha: 1 });
+
 export class LoRACL extends ContinualLearner {
   readonly name = 'LoRA';
   private readonly trunk: Record<string, tf.Variable>;
@@ -29,9 +32,9 @@ export class LoRACL extends ContinualLearner {
 
   constructor(options: LoRACLOptions) {
     super('LoRA', options);
-    this.rank = positiveInteger('LoRACL.loraRank', options.loraRank, 8);
+    this.rank = positiveInteger('LoRACL.loraRank', options.loraRank, LORACL_DEFAULTS.loraRank);
     if (this.rank > this.config.embedDim) throw new OptionError('LoRACL.loraRank', `an integer in [1, embedDim = ${this.config.embedDim}]`, this.rank);
-    this.alpha = positiveNumber('LoRACL.loraAlpha', options.loraAlpha, 1);
+    this.alpha = positiveNumber('LoRACL.loraAlpha', options.loraAlpha, LORACL_DEFAULTS.loraAlpha);
     this.trunk = initTrunkParams(this.config, `${this.base.seed}:trunk`, 'lora');
   }
 

@@ -19,6 +19,9 @@ export interface PackNetCLOptions extends LearnerBaseOptions {
   pruneQuantile?: number;
 }
 
+/** PackNetCL's defaults (the official PackNet baseline's q). */
+export const PACKNETCL_DEFAULTS = Object.freeze({ pruneQuantile: 0.7 });
+
 export class PackNetCL extends ContinualLearner {
   readonly name = 'PackNet';
   readonly trunk: MaskedTrunk;
@@ -26,7 +29,7 @@ export class PackNetCL extends ContinualLearner {
 
   constructor(options: PackNetCLOptions) {
     super('PackNet', options);
-    const q = options.pruneQuantile ?? 0.7;
+    const q = options.pruneQuantile ?? PACKNETCL_DEFAULTS.pruneQuantile;
     if (typeof q !== 'number' || !(q > 0 && q < 1)) throw new OptionError('PackNetCL.pruneQuantile', 'a number in (0, 1)', options.pruneQuantile);
     this.trunk = new MaskedTrunk(this.config, q, `${this.base.seed}:trunk`, 'packnet');
   }
