@@ -40,10 +40,14 @@ export const reproduction = defineReproduction({
         curves[`${method} ${t.id}`] = row;
       });
     }
+    // Aliased pairs (spec section 5): drawer-close and push-right must not be served by reuse.
+    const compo = run.runs['CompoFormer-Prune'];
+    const aliasedReused = compo ? run.sequence.filter((t, i) => ['drawer-close', 'push-right'].includes(t.id) && compo.results[i].reused).length : Number.NaN;
     return {
       metrics: seedMetrics(run),
       tables: { 'learning speed: success on new tasks after N training steps (report only)': curves },
       details: {
+        aliasedReused,
         init: run.init,
         methods: Object.fromEntries(Object.entries(run.runs).map(([m, r]) => [m, {
           matrix: r.matrix,
@@ -53,16 +57,17 @@ export const reproduction = defineReproduction({
       },
     };
   },
-  decide({ metric, quick, rows }) {
+  decide({ metric, quick, rows, details }) {
     const missing = METHODS.filter((m) => !rows.some((r) => r.method === m));
     if (missing.length) {
       return { holds: false, verdict: `not judged: the rule needs every method; missing ${missing.join(', ')}`, details: { size: quick ? QUICK_SIZE : FULL_SIZE } };
     }
     const rule = ocwMiniRule(metric);
+    const aliased = details.map((d) => d.aliasedReused as number);
     return {
       holds: rule.holds,
-      verdict: rule.verdict,
-      details: { checks: rule.checks, size: quick ? QUICK_SIZE : FULL_SIZE },
+      verdict: `${rule.verdict} Aliased tasks (drawer-close, push-right) reused: ${aliased.join('/')} per seed (should be 0).`,
+      details: { checks: rule.checks, aliasedReused: aliased, size: quick ? QUICK_SIZE : FULL_SIZE },
     };
   },
   plot: { metrics: ['P', 'F'] },
