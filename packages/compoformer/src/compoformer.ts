@@ -339,7 +339,8 @@ export class CompoFormer extends ContinualLearner {
         if (passed) return { ...base, reused: true, trainedSteps: 0, newParams: 0, finalLoss: Number.NaN, curve: [] };
         this.plans.delete(entry.id);
         const r = await this.trainModule(entry, input, windows, rows, steps, earlier, { attention, query, keys, soft }, caches);
-        return { ...base, reused: false, ...r, newParams: r.newParams + attention.parameterCount() };
+        // q_t/k_t are dropped after training (their soft weights are stored), so they are not counted.
+        return { ...base, reused: false, ...r };
       } finally {
         tf.dispose([query, keys]);
       }
