@@ -1,10 +1,13 @@
 import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One vitest project per package; every package imports its siblings from source
 // through the `@paperkit/source` export condition, so `pnpm test` needs no build.
 const conditions = ['@paperkit/source', 'import', 'module', 'node', 'default'];
-const packages = readdirSync('packages').filter((name) => existsSync(`packages/${name}/test`));
+// Paths from this file, not the working directory: `pnpm --filter <pkg> test` runs in the package folder.
+const root = fileURLToPath(new URL('.', import.meta.url));
+const packages = readdirSync(`${root}packages`).filter((name) => existsSync(`${root}packages/${name}/test`));
 
 export default defineConfig({
   resolve: { conditions },
@@ -19,7 +22,7 @@ export default defineConfig({
     env: { PAPERKIT_THREADS: '1' },
     projects: packages.map((name) => ({
       extends: true,
-      test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+      test: { name, root: `${root}packages/${name}`, include: ['test/**/*.test.ts'] },
     })),
   },
 });

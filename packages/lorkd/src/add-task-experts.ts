@@ -6,12 +6,13 @@
  * (a = sqrt 5) and B_t = 0, so the student starts exactly equal to the base model.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, createRng, kaimingUniform } from '@paperkit/tensor-core';
+import { OptionError, createRng, defineOptions, kaimingUniform, opt } from '@paperkit/tensor-core';
 import { UnsupportedLayerError } from './errors.js';
 import type { ExpertRouting } from './expert-layer.js';
 import { copyWeights, freshLayer, rebuildGraph } from './graph-rebuild.js';
 import { MultiExpertConv2D, type ConvFactorization } from './multi-expert-conv2d.js';
 import { MultiExpertDense } from './multi-expert-dense.js';
+import { registerLoRKDLayers } from './register-layers.js';
 
 export type ExpertTargets = 'dense+conv' | 'dense' | 'conv' | string[];
 
@@ -51,23 +52,33 @@ const PASS_THROUGH = new Set([
 /** Name of the task input of every student built here. */
 export const TASK_INPUT_SUFFIX = 'task_rows';
 
-export function addTaskExperts(model: tf.LayersModel, options: AddTaskExpertsOptions): tf.LayersModel {
-  const { numTasks, rank = 4, alpha = 16, targets = 'dense+conv', factorization = 'lowrank-kxk-1x1', routing = 'hard', seed = 0 } = options;
-  if (!Number.isInteger(numTasks) || numTasks < 1) throw new OptionError('numTasks', 'an integer >= 1', numTasks);
-  if (!(alpha > 0)) throw new OptionError('alpha', 'a number > 0', alpha);
-  if (factorization !== 'lowrank-kxk-1x1' && factorization !== 'official') {
-    throw new OptionError('factorization', "'lowrank-kxk-1x1' or 'official'", factorization);
-  }
-  if (routing !== 'hard' && routing !== 'soft') throw new OptionError('routing', "'hard' or 'soft'", routing);
+/** The options of `addTaskExperts`, their rules and defaults (the paper's gamma = 4 and lora_alpha = 16). */
+export const ADD_TASK_EXPERTS_OPTIONS = defineOptions('addTaskExperts', {
+  numTasks: opt.integer({ min: 1 }),
+  rank: opt.integer({ min: 1, default: 4 }),
+  alpha: opt.number({ min: 0, exclusiveMin: true, default: 16 }),
+  targets: opt.custom<ExpertTargets>(
+    "'dense+conv', 'dense', 'conv' or an array of layer names",
+    (v) => v === 'dense+conv' || v === 'dense' || v === 'conv' || (Array.isArray(v) && v.every((x) => typeof x === 'string')),
+    { default: 'dense+conv' },
+  ),
+  factorization: opt.oneOf(['lowrank-kxk-1x1', 'official'] as const, { default: 'lowrank-kxk-1x1' }),
+  perTaskRank: opt.optional(opt.array(opt.integer({ min: 1 }))),
+  routing: opt.oneOf(['hard', 'soft'] as const, { default: 'hard' }),
+  seed: opt.integer({ default: 0 }),
+});
+
+/** Defaults of `addTaskExperts`. */
+export const ADD_TASK_EXPERTS_DEFAULTS = ADD_TASK_EXPERTS_OPTIONS.defaults;
+
+export function addTaskExperts(model: tf.LayersModel, userOptions: AddTaskExpertsOptions): tf.LayersModel {
+  registerLoRKDLayers();
+  const options = ADD_TASK_EXPERTS_OPTIONS.parse(userOptions);
+  const { numTasks, rank, alpha, targets, factorization, routing, seed } = options;
   if (options.perTaskRank !== undefined && options.perTaskRank.length !== numTasks) {
     throw new OptionError('perTaskRank', `an array of length numTasks = ${numTasks}`, options.perTaskRank);
   }
   const ranks = options.perTaskRank ? [...options.perTaskRank] : new Array<number>(numTasks).fill(rank);
-  ranks.forEach((r, t) => {
-    if (!Number.isInteger(r) || r <= 0) {
-      throw new OptionError(options.perTaskRank ? `perTaskRank[${t}]` : 'rank', 'an integer >= 1', r);
-    }
-  });
   if (model.inputs.length !== 1) throw new OptionError('model', 'a model with exactly one input', model.inputs.length);
   if (Array.isArray(targets)) {
     const names = new Set(model.layers.map((l) => l.name));

@@ -9,6 +9,8 @@ import { PaperkitError } from '@paperkit/tensor-core';
  * only Dense, Conv2D, BatchNorm, pooling, flatten and activation layers are supported).
  */
 export class UnsupportedLayerError extends PaperkitError {
+  static override readonly code: string = 'UnsupportedLayerError';
+
   constructor(
     readonly layer: string,
     readonly className: string,

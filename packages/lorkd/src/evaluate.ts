@@ -7,7 +7,7 @@ import { OptionError, accuracy } from '@paperkit/tensor-core';
 import { restrictToTaskBlock } from './lorkd-loss.js';
 import { prepareTaskData, type TaskDataset } from './task-data.js';
 import { classBlockMatrix, classOffsets, taskOneHot } from './task-labels.js';
-import { taskRowsFor } from './train-task-model.js';
+import { taskRowsFor } from './task-rows.js';
 
 export interface EvaluateOptions {
   classesPerTask: number[];

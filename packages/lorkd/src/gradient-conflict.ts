@@ -9,7 +9,7 @@ import { OptionError } from '@paperkit/tensor-core';
 import { lorkdLoss } from './lorkd-loss.js';
 import { prepareTaskData, type TaskDataset } from './task-data.js';
 import { classBlockMatrix, taskOneHot } from './task-labels.js';
-import { taskRowsFor } from './train-task-model.js';
+import { taskRowsFor } from './task-rows.js';
 
 export interface GradientConflictOptions {
   classesPerTask: number[];

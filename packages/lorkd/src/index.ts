@@ -4,7 +4,9 @@
  */
 
 /** Rebuild a user's tfjs model with T low-rank task experts on every Dense/Conv2D (inputs [x, taskRows]). */
-export { addTaskExperts, type AddTaskExpertsOptions, type ExpertTargets } from './add-task-experts.js';
+export { addTaskExperts, ADD_TASK_EXPERTS_DEFAULTS, type AddTaskExpertsOptions, type ExpertTargets } from './add-task-experts.js';
+/** Register the expert layer classes with tfjs's serializer before tf.loadLayersModel of a saved student. */
+export { registerLoRKDLayers } from './register-layers.js';
 /** Dense layer with T task experts, EKS forward. */
 export { MultiExpertDense, type MultiExpertDenseConfig } from './multi-expert-dense.js';
 /** Conv2D layer with T task experts, EKS forward (masked form; tfjs has no grouped conv). */
@@ -37,9 +39,11 @@ export {
 export { type TaskDataset } from './task-data.js';
 /** Errors. */
 export { UnsupportedLayerError } from './errors.js';
+/** Batched prediction into one tensor. */
+export { predictInBatches } from './predict-in-batches.js';
 /** Baselines (spec section 4). */
 export { trainMTL, type TrainMTLOptions } from './baselines/mtl.js';
 export { trainSTL, type TrainSTLOptions } from './baselines/stl.js';
 export { addSharedLoRA, type SharedLoRAOptions } from './baselines/shared-lora.js';
 export { addSoftMoE, type SoftMoEOptions } from './baselines/soft-moe.js';
-export { loopForward, withActiveTask, timeTrainingStep, type StepTimingOptions } from './baselines/loop-separation.js';
+export { loopForward, withActiveTask, type StepTimingOptions } from './baselines/loop-separation.js';

@@ -51,7 +51,7 @@ function checkTask(student: tf.LayersModel, task: number, option = 'task'): numb
   const experts = expertLayers(student);
   if (experts.length === 0) throw new OptionError('student', 'a model built by addTaskExperts (no expert layers found)', student.name);
   const T = experts[0].numTasks;
-  if (!Number.isInteger(task) || task < 0 || task >= T) throw new RangeError(`${option} must be an integer in [0, ${T - 1}], got ${task}`);
+  if (!Number.isInteger(task) || task < 0 || task >= T) throw new OptionError(option, `an integer task id in [0, ${T - 1}]`, task);
   return T;
 }
 

@@ -184,4 +184,3 @@ export class MultiExpertConv2D extends tf.layers.Layer implements ExpertLayer {
   }
 }
 
-tf.serialization.registerClass(MultiExpertConv2D);

@@ -125,4 +125,3 @@ export class MultiExpertDense extends tf.layers.Layer implements ExpertLayer {
   }
 }
 
-tf.serialization.registerClass(MultiExpertDense);

@@ -28,7 +28,7 @@ export function checkTaskIds(taskIds: ArrayLike<number>, numTasks: number, name 
   for (let i = 0; i < taskIds.length; i++) {
     const t = taskIds[i];
     if (!Number.isInteger(t) || t < 0 || t >= numTasks) {
-      throw new RangeError(`${name}[${i}] must be a task id in [0, ${numTasks - 1}], got ${t}`);
+      throw new OptionError(`${name}[${i}]`, `a task id in [0, ${numTasks - 1}]`, t);
     }
   }
 }
@@ -41,7 +41,7 @@ export function localToGlobal(labels: ArrayLike<number>, taskIds: ArrayLike<numb
     const t = taskIds[i];
     const y = labels[i];
     if (!Number.isInteger(y) || y < 0 || y >= classesPerTask[t]) {
-      throw new RangeError(`y[${i}] must be a local label in [0, ${classesPerTask[t] - 1}] for task ${t}, got ${y}`);
+      throw new OptionError(`y[${i}]`, `a local label in [0, ${classesPerTask[t] - 1}] for task ${t}`, y);
     }
     out[i] = y + offsets[t];
   }
@@ -56,7 +56,7 @@ export function globalToLocal(labels: ArrayLike<number>, taskIds: ArrayLike<numb
     const t = taskIds[i];
     const local = labels[i] - offsets[t];
     if (!Number.isInteger(local) || local < 0 || local >= classesPerTask[t]) {
-      throw new RangeError(`y[${i}] = ${labels[i]} is not a global label of task ${t} (block ${offsets[t]}..${offsets[t + 1] - 1})`);
+      throw new OptionError(`y[${i}]`, `a global label of task ${t} (block ${offsets[t]}..${offsets[t + 1] - 1})`, labels[i]);
     }
     out[i] = local;
   }

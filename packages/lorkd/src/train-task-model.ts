@@ -7,8 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError, createRng, fit, glorotUniform, sparseSoftmaxCrossEntropy, type OptimizerSpec } from '@paperkit/tensor-core';
 import { lorkdLoss } from './lorkd-loss.js';
+import { resolveOptimizer, type OptimizerChoice } from './optimizer-choice.js';
+import { taskRowsFor } from './task-rows.js';
+import { predictInBatches } from './predict-in-batches.js';
 import { prepareTaskData, type TaskDataset } from './task-data.js';
 import { classBlockMatrix, classOffsets, taskOneHot } from './task-labels.js';
+
+export type { OptimizerChoice } from './optimizer-choice.js';
 
 export interface KDOptions {
   /** lambda_kd (default 0.1). */
@@ -25,7 +30,6 @@ export interface KDOptions {
   projector?: 'linear';
 }
 
-export type OptimizerChoice = 'sgd' | 'adam' | OptimizerSpec | tf.Optimizer;
 
 export interface TrainTaskModelOptions {
   /** Model with inputs [x, taskRows] (experts) or x alone; its output has sum(classesPerTask) logits. */
@@ -58,32 +62,6 @@ export interface TrainTaskModelResult {
   epochLosses: number[];
   lastLoss: number;
   seconds: number;
-}
-
-export function resolveOptimizer(choice: OptimizerChoice | undefined, lr: number | undefined): OptimizerSpec | tf.Optimizer {
-  if (choice === undefined || choice === 'sgd') return { name: 'momentum', lr: lr ?? 0.05, momentum: 0.9 };
-  if (choice === 'adam') return { name: 'adam', lr: lr ?? 3e-3 };
-  if (typeof choice === 'object') return choice;
-  throw new OptionError('optimizer', "'sgd', 'adam', an optimizer spec or a tf.Optimizer", choice);
-}
-
-/** The task input width a model expects (T for task experts, 1 for a single shared expert, 0 without task input). */
-export function taskInputWidth(model: tf.LayersModel): number {
-  return model.inputs.length >= 2 ? (model.inputs[1].shape[1] as number) : 0;
-}
-
-/** Task rows to feed a model's task input: one-hot [N, T], or ones [N, 1] for a single shared expert. Returns a new tensor. */
-export function taskRowsFor(model: tf.LayersModel, taskIds: Int32Array, numTasks: number): tf.Tensor2D | null {
-  const width = taskInputWidth(model);
-  if (width === 0) return null;
-  if (width === 1) return tf.ones([taskIds.length, 1]);
-  if (width !== numTasks) throw new ShapeError('model task input', `[batch, ${numTasks}] (classesPerTask has ${numTasks} tasks)`, model.inputs[1].shape.map(String).join(', '));
-  return taskOneHot(taskIds, numTasks);
-}
-
-/** Predict in batches (the last partial batch included); returns a new tensor. */
-export function predictInBatches(model: tf.LayersModel, inputs: tf.Tensor | tf.Tensor[], batchSize = 256): tf.Tensor {
-  return tf.tidy(() => model.predict(inputs, { batchSize }) as tf.Tensor);
 }
 
 function outputWidth(model: tf.LayersModel): number {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, randomNormal } from '@paperkit/tensor-core';
-import { addSharedLoRA, addTaskExperts, evaluateTasks, loopForward, taskOneHot, timeTrainingStep, trainMTL, trainSTL } from '../src/index.js';
+import { addSharedLoRA, addTaskExperts, evaluateTasks, loopForward, taskOneHot, trainMTL, trainSTL } from '../src/index.js';
+import { timeTrainingStep } from '../src/baselines/loop-separation.js';
 import { maxAbsDiff, randomizeExperts, setupBackend, smallCnn, smallMlp } from './helpers.js';
 
 beforeAll(setupBackend);

@@ -18,14 +18,14 @@ describe('task labels', () => {
     const global = localToGlobal(local, tasks, cpt);
     expect(Array.from(global)).toEqual([2, 3, 8, 6, 4]);
     expect(Array.from(globalToLocal(global, tasks, cpt))).toEqual(local);
-    expect(() => localToGlobal([3], [0], cpt)).toThrow(RangeError);
-    expect(() => globalToLocal([3], [0], cpt)).toThrow(/not a global label of task 0/);
+    expect(() => localToGlobal([3], [0], cpt)).toThrow(OptionError);
+    expect(() => globalToLocal([3], [0], cpt)).toThrow(/y\[0\]: expected a global label of task 0/);
   });
 
-  it('a task id < 0 or >= T throws RangeError', () => {
-    expect(() => checkTaskIds([0, 1, 3], 3)).toThrow(RangeError);
-    expect(() => taskOneHot([-1], 2)).toThrow(RangeError);
-    expect(() => taskOneHot([0.5], 2)).toThrow(RangeError);
+  it('a task id < 0 or >= T throws OptionError', () => {
+    expect(() => checkTaskIds([0, 1, 3], 3)).toThrow(OptionError);
+    expect(() => taskOneHot([-1], 2)).toThrow(OptionError);
+    expect(() => taskOneHot([0.5], 2)).toThrow(OptionError);
   });
 
   it('task rows that are not one-hot throw OptionError naming the row', () => {

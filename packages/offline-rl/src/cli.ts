@@ -1,5 +1,5 @@
+/** The `offline-rl` bin. */
+import { runMain } from '@paperkit/tensor-core/node';
 import { cli } from './cli-program.js';
 
-cli.main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+runMain(cli);

@@ -14,7 +14,7 @@ export { PaperkitError, ShapeError, FormatError, OptionError, NonFiniteLossError
 // Options: one exported defaults constant and a validating parse per public function
 export {
   defineOptions, opt,
-  type OptionRule, type RuleValue, type OptionsDefinition, type ParsedOptions, type UserOptions, type OptionDefaults,
+  type OptionRule, type RuleValue, type RequiredRule, type DefaultRule, type OptionalRule, type OptionsDefinition, type ParsedOptions, type UserOptions, type OptionDefaults,
 } from './options.js';
 
 // Seeded randomness (the generator; tensor initialisers are in the main entry)

@@ -29,6 +29,8 @@ export interface OptionRule<T> {
   readonly required: boolean;
   /** True when the value is valid. */
   check(value: unknown): boolean;
+  /** For containers: the first bad item, as a path suffix (`[3]`), what it should be and what it is. */
+  locate?(value: unknown): { at: string; expected: string; actual: unknown } | undefined;
   /** Type-only: the value type (never set at run time). */
   readonly __value?: T;
 }
@@ -38,24 +40,25 @@ export type RuleValue<R> = R extends { readonly __value?: infer T } ? T : never;
 
 type Spec = Record<string, OptionRule<unknown>>;
 
+/** A rule the caller must satisfy (no default). */
+export type RequiredRule<T> = OptionRule<T> & { readonly required: true; readonly hasDefault: false };
+/** A rule with a default. */
+export type DefaultRule<T> = OptionRule<T> & { readonly required: false; readonly hasDefault: true };
+/** A rule that may be left out, with no default (`opt.optional`). */
+export type OptionalRule<T> = OptionRule<T> & { readonly required: false; readonly hasDefault: false };
+
+type OptionalKeys<S> = { [K in keyof S]: S[K] extends { hasDefault: false; required: false } ? K : never }[keyof S];
+type RequiredKeys<S> = { [K in keyof S]: S[K] extends { required: true } ? K : never }[keyof S];
+type DefaultKeys<S> = { [K in keyof S]: S[K] extends { hasDefault: true } ? K : never }[keyof S];
+
 /** The type `parse` returns: required and defaulted options are present, optional ones may be undefined. */
-export type ParsedOptions<S extends Spec> = {
-  [K in keyof S as S[K] extends { required: false; default: undefined } ? never : K]: RuleValue<S[K]>;
-} & {
-  [K in keyof S as S[K] extends { required: false; default: undefined } ? K : never]?: RuleValue<S[K]>;
-};
+export type ParsedOptions<S extends Spec> = { [K in Exclude<keyof S, OptionalKeys<S>>]: RuleValue<S[K]> } & { [K in OptionalKeys<S>]?: RuleValue<S[K]> };
 
 /** What a caller may pass: every option optional except the required ones. */
-export type UserOptions<S extends Spec> = {
-  [K in keyof S as S[K] extends { required: true } ? K : never]: RuleValue<S[K]>;
-} & {
-  [K in keyof S as S[K] extends { required: true } ? never : K]?: RuleValue<S[K]>;
-};
+export type UserOptions<S extends Spec> = { [K in RequiredKeys<S>]: RuleValue<S[K]> } & { [K in Exclude<keyof S, RequiredKeys<S>>]?: RuleValue<S[K]> };
 
 /** The defaults of the options that have one. */
-export type OptionDefaults<S extends Spec> = {
-  readonly [K in keyof S as S[K] extends { default: undefined } ? never : K]: RuleValue<S[K]>;
-};
+export type OptionDefaults<S extends Spec> = { readonly [K in DefaultKeys<S>]: RuleValue<S[K]> };
 
 export interface OptionsDefinition<S extends Spec> {
   /** The function the options belong to (error messages say `name.option`). */
@@ -92,7 +95,11 @@ export function defineOptions<S extends Spec>(name: string, spec: S): OptionsDef
           if (rule.default !== undefined) out[key] = rule.default;
           continue;
         }
-        if (!rule.check(value)) throw new OptionError(`${name}.${key}`, rule.expected, describeValue(value));
+        if (!rule.check(value)) {
+          const inner = rule.locate?.(value);
+          if (inner) throw new OptionError(`${name}.${key}${inner.at}`, inner.expected, describeValue(inner.actual));
+          throw new OptionError(`${name}.${key}`, rule.expected, describeValue(value));
+        }
         out[key] = value;
       }
       return out as ParsedOptions<S>;
@@ -108,16 +115,9 @@ function describeValue(value: unknown): unknown {
   return value;
 }
 
-interface Base<T> {
-  /** The default value. Omit it to make the option required (or wrap the rule in `opt.optional`). */
-  default?: T;
-}
-
-type Rule<T, D> = OptionRule<T> & { default: D; required: D extends undefined ? true : false };
-
-function rule<T, D extends T | undefined>(expected: string, check: (v: unknown) => boolean, dflt: D): Rule<T, D> {
+function rule<T>(expected: string, check: (v: unknown) => boolean, dflt: T | undefined): OptionRule<T> & { required: boolean; hasDefault: boolean } {
   if (dflt !== undefined && !check(dflt)) throw new OptionError('default', expected, dflt);
-  return { expected, default: dflt, required: (dflt === undefined) as never, check };
+  return { expected, default: dflt, required: dflt === undefined, hasDefault: dflt !== undefined, check };
 }
 
 function range(kind: string, o: { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean }): string {
@@ -135,45 +135,72 @@ function inRange(v: number, o: { min?: number; max?: number; exclusiveMin?: bool
 
 type NumberRange = { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean };
 
-/** The rules. Each takes `{default}`; without one the option is required. */
+/** A factory's two forms: with `default` the rule has one, without it the option is required. */
+interface Factory<T, O> {
+  (o: O & { default: T }): DefaultRule<T>;
+  (o?: O & { default?: undefined }): RequiredRule<T>;
+}
+
+function factory<T, O extends object>(make: (o: O & { default?: T }) => { expected: string; check: (v: unknown) => boolean }): Factory<T, O> {
+  return ((o: O & { default?: T } = {} as O) => {
+    const { expected, check } = make(o);
+    return rule<T>(expected, check, o.default);
+  }) as Factory<T, O>;
+}
+
+type Choice = string | number | boolean;
+
+function oneOf<const C extends readonly Choice[]>(choices: C, o: { default: C[number] }): DefaultRule<C[number]>;
+function oneOf<const C extends readonly Choice[]>(choices: C): RequiredRule<C[number]>;
+function oneOf<const C extends readonly Choice[]>(choices: C, o: { default?: C[number] } = {}) {
+  return rule<C[number]>(`one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, (v) => choices.includes(v as C[number]), o.default);
+}
+
+function custom<T>(expected: string, check: (v: unknown) => boolean, o: { default: T }): DefaultRule<T>;
+function custom<T>(expected: string, check: (v: unknown) => boolean): RequiredRule<T>;
+function custom<T>(expected: string, check: (v: unknown) => boolean, o: { default?: T } = {}) {
+  return rule<T>(expected, check, o.default);
+}
+
+/** The rules. Each takes `{default}`; without one the option is required (or wrap it in `opt.optional`). */
 export const opt = {
   /** A finite number, optionally in a range. */
-  number<D extends number | undefined = undefined>(o: NumberRange & Base<number> & { default?: D } = {}) {
-    return rule<number, D>(range('a finite number', o), (v) => typeof v === 'number' && Number.isFinite(v) && inRange(v, o), o.default as D);
-  },
+  number: factory<number, NumberRange>((o) => ({ expected: range('a finite number', o), check: (v) => typeof v === 'number' && Number.isFinite(v) && inRange(v, o) })),
   /** A whole number, optionally in a range. */
-  integer<D extends number | undefined = undefined>(o: NumberRange & { default?: D } = {}) {
-    return rule<number, D>(range('an integer', o), (v) => typeof v === 'number' && Number.isInteger(v) && inRange(v, o), o.default as D);
-  },
+  integer: factory<number, NumberRange>((o) => ({ expected: range('an integer', o), check: (v) => typeof v === 'number' && Number.isInteger(v) && inRange(v, o) })),
+  boolean: factory<boolean, object>(() => ({ expected: 'true or false', check: (v) => typeof v === 'boolean' })),
+  string: factory<string, { nonEmpty?: boolean }>((o) => ({
+    expected: o.nonEmpty ? 'a non-empty string' : 'a string',
+    check: (v) => typeof v === 'string' && (!o.nonEmpty || v.length > 0),
+  })),
   /** One of a fixed list of values. */
-  oneOf<const C extends readonly (string | number | boolean)[], D extends C[number] | undefined = undefined>(choices: C, o: { default?: D } = {}) {
-    return rule<C[number], D>(`one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, (v) => choices.includes(v as C[number]), o.default as D);
+  oneOf,
+  /** A function (callbacks, loss functions, factories); required unless wrapped in `opt.optional`. */
+  func<F extends (...args: never[]) => unknown = (...args: never[]) => unknown>(): RequiredRule<F> {
+    return rule<F>('a function', (v) => typeof v === 'function', undefined) as RequiredRule<F>;
   },
-  boolean<D extends boolean | undefined = undefined>(o: { default?: D } = {}) {
-    return rule<boolean, D>('true or false', (v) => typeof v === 'boolean', o.default as D);
-  },
-  string<D extends string | undefined = undefined>(o: { default?: D; nonEmpty?: boolean } = {}) {
-    return rule<string, D>(o.nonEmpty ? 'a non-empty string' : 'a string', (v) => typeof v === 'string' && (!o.nonEmpty || v.length > 0), o.default as D);
-  },
-  /** A function (callbacks, loss functions, factories). */
-  func<F extends (...args: never[]) => unknown = (...args: never[]) => unknown>() {
-    return rule<F, undefined>('a function', (v) => typeof v === 'function', undefined);
-  },
-  /** An array whose every item passes `item`, optionally of a fixed or minimum length. */
-  array<T>(item: OptionRule<T>, o: { minLength?: number; length?: number; default?: T[] } = {}) {
+  /** An array whose every item passes `item`, optionally of a fixed or minimum length; required unless given a default. */
+  array<T>(item: OptionRule<T>, o: { minLength?: number; length?: number } = {}): RequiredRule<T[]> {
     const size = o.length !== undefined ? ` of length ${o.length}` : o.minLength !== undefined ? ` of at least ${o.minLength} items` : '';
-    return rule<T[], typeof o.default>(
-      `an array${size} of ${item.expected.replace(/^an? /, '')}s`,
-      (v) => Array.isArray(v) && (o.length === undefined || v.length === o.length) && (o.minLength === undefined || v.length >= o.minLength) && v.every((x) => x !== undefined && item.check(x)),
-      o.default,
-    ) as Rule<T[], undefined>;
+    const sized = (v: unknown[]) => (o.length === undefined || v.length === o.length) && (o.minLength === undefined || v.length >= o.minLength);
+    const r = rule<T[]>(
+      `an array${size}, each item ${item.expected}`,
+      (v) => Array.isArray(v) && sized(v) && v.every((x) => x !== undefined && item.check(x)),
+      undefined,
+    );
+    return {
+      ...r,
+      locate(v) {
+        if (!Array.isArray(v) || !sized(v)) return undefined;
+        const i = v.findIndex((x) => x === undefined || !item.check(x));
+        return i < 0 ? undefined : { at: `[${i}]`, expected: item.expected, actual: v[i] };
+      },
+    } as RequiredRule<T[]>;
   },
   /** Any value accepted by a predicate, described in words (e.g. `opt.custom<tf.LayersModel>('a tf.LayersModel', isModel)`). */
-  custom<T>(expected: string, check: (v: unknown) => boolean, o: { default?: T } = {}) {
-    return rule<T, undefined>(expected, check, o.default as undefined);
-  },
+  custom,
   /** Make a rule optional without a default: the option may be absent. */
-  optional<R extends OptionRule<any>>(inner: R): OptionRule<RuleValue<R>> & { default: undefined; required: false } {
-    return { expected: inner.expected, default: undefined, required: false, check: inner.check };
+  optional<R extends OptionRule<any>>(inner: R): OptionalRule<RuleValue<R>> {
+    return { ...inner, default: undefined, required: false, hasDefault: false } as OptionalRule<RuleValue<R>>;
   },
 };

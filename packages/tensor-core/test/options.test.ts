@@ -26,7 +26,8 @@ describe('defineOptions', () => {
     expect(() => TRAIN.parse({ name: 'x', lr: 0 })).toThrow('option train.lr: expected a finite number > 0, got 0');
     expect(() => TRAIN.parse({ name: 'x', mode: 'c' as never })).toThrow('expected one of "a", "b", got "c"');
     expect(() => TRAIN.parse({} as never)).toThrow('option train.name: expected a non-empty string');
-    expect(() => TRAIN.parse({ name: 'x', sizes: [4, 0] })).toThrow(/train\.sizes: expected an array of at least 2 items/);
+    expect(() => TRAIN.parse({ name: 'x', sizes: [4, 0] })).toThrow('option train.sizes[1]: expected an integer >= 1, got 0');
+    expect(() => TRAIN.parse({ name: 'x', sizes: [4] })).toThrow('option train.sizes: expected an array of at least 2 items, each item an integer >= 1, got [4]');
     expect(() => TRAIN.parse({ name: 'x', epoch: 3 } as never)).toThrow(/train\.epoch: expected one of the options epochs, lr/);
     try {
       TRAIN.parse({ name: 'x', epochs: 1.5 });

@@ -5,16 +5,17 @@
  * to EKS; it exists to check EKS's equality and its speed claim.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchIndices, createRng, trainSteps } from '@paperkit/tensor-core';
+import { OptionError, batchIndices, createRng, trainSteps } from '@paperkit/tensor-core';
 import { isExpertLayer } from '../expert-layer.js';
 import { lorkdLoss } from '../lorkd-loss.js';
 import { prepareTaskData, type TaskDataset } from '../task-data.js';
 import { classBlockMatrix, taskOneHot } from '../task-labels.js';
-import { resolveOptimizer, taskRowsFor, type OptimizerChoice } from '../train-task-model.js';
+import { resolveOptimizer, type OptimizerChoice } from '../optimizer-choice.js';
+import { taskRowsFor } from '../task-rows.js';
 
 function expertLayersOf(student: tf.LayersModel) {
   const layers = student.layers.filter(isExpertLayer);
-  if (layers.length === 0) throw new Error(`${student.name} has no expert layers`);
+  if (layers.length === 0) throw new OptionError('student', 'a model with task-expert layers (from addTaskExperts)', `${student.name}, which has none`);
   return layers;
 }
 

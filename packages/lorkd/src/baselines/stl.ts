@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { OptionError, batchIndices, createRng, sparseSoftmaxCrossEntropy, trainSteps } from '@paperkit/tensor-core';
 import { prepareTaskData, type TaskDataset } from '../task-data.js';
 import { classOffsets } from '../task-labels.js';
-import { resolveOptimizer, type OptimizerChoice } from '../train-task-model.js';
+import { resolveOptimizer, type OptimizerChoice } from '../optimizer-choice.js';
 
 export interface TrainSTLOptions {
   /** Builds task t's model, x -> [batch, numClasses] logits. */

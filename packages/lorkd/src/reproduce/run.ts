@@ -19,7 +19,8 @@ import { evaluateTasks, type TaskEvaluation } from '../evaluate.js';
 import { gradientConflict } from '../gradient-conflict.js';
 import { mergeExpert } from '../merge-expert.js';
 import { trainLoRKD } from '../train-lorkd.js';
-import { predictInBatches, trainTaskModel } from '../train-task-model.js';
+import { predictInBatches } from '../predict-in-batches.js';
+import { trainTaskModel } from '../train-task-model.js';
 import { FULL_SIZES, makeRegionData, sampleImages, toTensors, type SplitSizes } from './data.js';
 import { cnn, mlp } from './models.js';
 

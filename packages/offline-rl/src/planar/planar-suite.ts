@@ -25,6 +25,8 @@ export interface PlanarDatasetOptions {
   seed?: Seed;
   /** Passed to MultiTaskDataset (default rtgScale: the largest return). */
   rtgScale?: number;
+  /** State normalisation: 'per-task' (default), 'global' (task-agnostic policies) or 'none'. */
+  normalize?: 'per-task' | 'global' | 'none';
 }
 
 /** Success and return of one rollout of a scripted policy. */
@@ -93,6 +95,7 @@ export class PlanarSuite implements EnvSuite {
       stateDim: PLANAR_STATE_DIM,
       actDim: PLANAR_ACT_DIM,
       rtgScale: options.rtgScale,
+      normalize: options.normalize,
       maxEpisodeLength: PLANAR_HORIZON,
     });
   }
