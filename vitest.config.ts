@@ -20,9 +20,15 @@ export default defineConfig({
     // wasm thread (and skips starting a worker pool); the threaded build has
     // its own tests, which ask for threads explicitly.
     env: { PAPERKIT_THREADS: '1' },
-    projects: packages.map((name) => ({
-      extends: true,
-      test: { name, root: `${root}packages/${name}`, include: ['test/**/*.test.ts'] },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: { name, root: `${root}packages/${name}`, include: ['test/**/*.test.ts'] },
+      })),
+      // Tests across packages: the packed-tarball install (needs the builds; it runs turbo build itself).
+      { extends: true, test: { name: 'repo', root, include: ['test/**/*.test.ts'] } },
+      // The browser example in headless Chromium (examples/browser/test; skipped without /usr/bin/chromium unless CI is set).
+      { extends: true, test: { name: 'browser', root: `${root}examples/browser`, include: ['test/**/*.test.ts'] } },
+    ],
   },
 });

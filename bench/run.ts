@@ -16,7 +16,9 @@
  * - PyTorch: bench/torch/workloads.py with 1 thread and with its default
  *   thread count, when a python3 with torch is found (Debian's python3-torch).
  * Method workloads (files exporting `workloads: BenchWorkload[]`) are timed in
- * the paperkit flavour only.
+ * the paperkit flavour; those with a `torch` key also against their PyTorch twin
+ * (bench/torch/<name>.py, loaded by bench/torch/workloads.py), and rows
+ * without one say why under the table.
  *
  * Each measurement: setup, untimed steps (at least `warmup` of them and at
  * least `warmup-ms` of stepping: V8 first runs wasm in its baseline compiler
@@ -26,9 +28,10 @@
  * and PyTorch's, which is steadier when other jobs share the cores);
  * tf.memory().numTensors must not change across the timed steps.
  * `--json FILE` writes {backend, workloads: [{name, paperkitMs, rawTfjsMs,
- * torch1Ms, torchDefaultMs, ratio}]}, ratio = paperkitMs / torch1Ms (null when
- * a column could not be measured). `--profile` also prints, per workload and
- * tfjs flavour, where one step's time goes kernel by kernel (tf.profile).
+ * torch1Ms, torchDefaultMs, ratio, torchNote?}]}, ratio = paperkitMs / torch1Ms
+ * (null when a column could not be measured; torchNote says why). `--profile`
+ * also prints, per workload and tfjs flavour, where one step's time goes,
+ * kernel by kernel and per kernel class, and the kernel count (tf.profile).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +70,8 @@ interface Args {
 interface Row {
   name: string;
   flops?: number;
+  /** Why there is no PyTorch column (no twin, or the twin failed). */
+  torchNote?: string;
   paperkitMs: number | null;
   rawTfjsMs: number | null;
   torch1Ms: number | null;
@@ -217,18 +222,39 @@ function now(clock: Args['clock']): number {
   return (user + system) / 1000;
 }
 
-/** Time per kernel over one step (after warm-up), largest first. */
+/** Kernel classes for the profile's summary (docs/performance.md, round 3: where a step's time goes). */
+function kernelClass(name: string): string {
+  if (name.startsWith('PaperkitAdam')) return 'optimizer (fused Adam)';
+  if (name.startsWith('Paperkit')) return 'fused layer ops (Paperkit*)';
+  if (/MatMul|Conv/.test(name)) return 'matmul';
+  if (/^(Sum|Max|Min|Mean|Prod|ArgMax|ArgMin|All|Any)$/.test(name)) return 'reductions';
+  if (/^(Transpose|Reshape|Slice|StridedSlice|Concat|Pack|Unpack|Tile|GatherV2|GatherNd|OneHot|Identity|Cast|PadV2|Fill|ZerosLike|OnesLike|SplitV|UnsortedSegmentSum|ScatterNd|BroadcastTo)$/.test(name)) {
+    return 'layout and copies';
+  }
+  return 'elementwise';
+}
+
+/**
+ * Time per kernel over one step (after the same warm-up as the timed runs),
+ * largest first, then per kernel class. Entries that are not kernels (tfjs's
+ * own custom-gradient wrappers such as logSoftmax__op) include the kernels
+ * they ran and are left out of the class totals.
+ */
 async function profileStep(label: string, setup: () => Promise<BenchStep>, args: Args): Promise<void> {
   let bench: BenchStep | null = null;
   try {
     bench = await setup();
-    for (let i = 0; i < Math.max(1, args.warmup); i++) await bench.step();
+    const warmStart = performance.now();
+    for (let i = 0; i < Math.max(1, args.warmup) || performance.now() - warmStart < args.warmupMs; i++) await bench.step();
     const b = bench;
     const info = await tf.profile(async () => {
       await b.step();
     });
     const byKernel = new Map<string, { ms: number; calls: number }>();
+    const byClass = new Map<string, { ms: number; calls: number }>();
+    const backend = tf.getBackend();
     let total = 0;
+    let kernels = 0;
     for (const k of info.kernels) {
       const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
       const key = k.name === 'BatchMatMul' ? `BatchMatMul ${k.inputShapes.map((s) => `[${s}]`).join('x')}${matmulFlags(k.extraInfo)}` : k.name;
@@ -236,11 +262,22 @@ async function profileStep(label: string, setup: () => Promise<BenchStep>, args:
       entry.ms += ms;
       entry.calls += 1;
       byKernel.set(key, entry);
+      if (tf.getKernel(k.name, backend) == null) continue; // a wrapper, not a kernel
+      kernels += 1;
       total += ms;
+      const cls = kernelClass(k.name);
+      const c = byClass.get(cls) ?? { ms: 0, calls: 0 };
+      c.ms += ms;
+      c.calls += 1;
+      byClass.set(cls, c);
     }
-    const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
-    console.log(`\nprofile ${label}: ${info.kernels.length} kernels, ${total.toFixed(1)} ms in kernels`);
+    const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16);
+    console.log(`\nprofile ${label}: ${kernels} kernels (${info.kernels.length - kernels} wrapper entries), ${total.toFixed(1)} ms in kernels`);
     for (const [name, { ms, calls }] of top) {
+      console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%  x${String(calls).padEnd(4)} ${name}`);
+    }
+    console.log('  by class:');
+    for (const [name, { ms, calls }] of [...byClass.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
       console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)}%  x${String(calls).padEnd(4)} ${name}`);
     }
   } catch (error) {
@@ -347,6 +384,11 @@ function printTable(backend: string, rows: Row[]): void {
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const row of body) console.log(line(row));
+  const notes = rows.filter((r) => r.torchNote);
+  if (notes.length > 0) {
+    console.log('\nrows without a PyTorch ratio:');
+    for (const r of notes) console.log(`- ${r.name}: ${r.torchNote}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -362,14 +404,16 @@ async function main(): Promise<void> {
   const methodSel = methods.filter((w) => selected(args, w.name));
   let torch1: Record<string, number> = {};
   let torchDefault: Record<string, number> = {};
-  if (args.torch && coreSel.length > 0) {
+  // Twins of the core workloads and of every method workload with a `torch` key
+  // (bench/torch/workloads.py loads bench/torch/<name>.py files too).
+  const torchNames = [...coreSel.map((w) => w.torch), ...methodSel.flatMap((w) => (w.torch ? [w.torch] : []))];
+  if (args.torch && torchNames.length > 0) {
     const python = findTorchPython();
     if (python === null) {
       console.error('[bench] no python3 with torch found (apt-get install python3-torch libopenblas0-pthread, or set PAPERKIT_TORCH_PYTHON); PyTorch columns stay empty');
     } else {
-      const names = coreSel.map((w) => w.torch);
-      torch1 = runTorch(python, 1, names, args);
-      torchDefault = runTorch(python, 0, names, args);
+      torch1 = runTorch(python, 1, torchNames, args);
+      torchDefault = runTorch(python, 0, torchNames, args);
     }
   }
 
@@ -400,7 +444,19 @@ async function main(): Promise<void> {
   for (const w of methodSel) {
     if (args.profile) await profileStep(`${w.name} [paperkit]`, () => w.setup(), args);
     const paperkitMs = await measure(`${w.name} [paperkit]`, () => w.setup(), args);
-    rows.push({ name: w.name, paperkitMs, rawTfjsMs: null, torch1Ms: null, torchDefaultMs: null, ratio: null });
+    const torch1Ms = w.torch ? (torch1[w.torch] ?? null) : null;
+    const torchNote = w.torch
+      ? torch1Ms === null && args.torch ? `twin '${w.torch}' not measured (see the messages above)` : undefined
+      : (w.noTorch ?? 'no PyTorch twin given');
+    rows.push({
+      name: w.name,
+      paperkitMs,
+      rawTfjsMs: null,
+      torch1Ms,
+      torchDefaultMs: w.torch ? (torchDefault[w.torch] ?? null) : null,
+      ratio: paperkitMs != null && torch1Ms != null ? paperkitMs / torch1Ms : null,
+      ...(torchNote ? { torchNote } : {}),
+    });
     console.error(`[bench] paperkit ${w.name}: ${fmt(paperkitMs)} ms`);
   }
 
@@ -410,8 +466,8 @@ async function main(): Promise<void> {
     const doc = {
       backend: info.name,
       threads: info.threads,
-      workloads: rows.map(({ name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio }) => ({
-        name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio,
+      workloads: rows.map(({ name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio, torchNote }) => ({
+        name, paperkitMs, rawTfjsMs, torch1Ms, torchDefaultMs, ratio, ...(torchNote ? { torchNote } : {}),
       })),
     };
     const tmp = `${args.json}.tmp-${process.pid}`;

@@ -1,6 +1,7 @@
 /**
  * What a bench workload is. Every method package contributes
- * `bench/workloads/<name>.ts` exporting `workloads: BenchWorkload[]`; the
+ * `bench/workloads/<name>.ts` exporting `workloads: BenchWorkload[]` (with a
+ * `torch` key naming its twin in bench/torch/<name>.py, see below); the
  * harness (bench/run.ts) calls setup() once, then step() for warm-up and timed
  * runs, then dispose(). step() must finish its work before it returns (on wasm
  * and cpu every kernel is synchronous; read a value back on async backends).
@@ -15,6 +16,14 @@ export interface BenchStep {
 export interface BenchWorkload {
   name: string;
   setup(): Promise<BenchStep>;
+  /**
+   * Key of the PyTorch twin: an entry of `WORKLOADS` in bench/torch/workloads.py
+   * or in any bench/torch/<name>.py (all are loaded); the row then gets a
+   * paperkit / PyTorch ratio measured in the same run.
+   */
+  torch?: string;
+  /** Why the workload has no PyTorch twin (printed under the table) when `torch` is absent. */
+  noTorch?: string;
 }
 
 /**

@@ -1,13 +1,21 @@
 #!/usr/bin/env node
 // `pnpm demo [--quick]`: run every package's `reproduce` from source and print one
 // table of paper claims against what we measured. Results (JSON + SVG) go to results/.
-import { spawnSync } from 'node:child_process';
+// `--jobs N` runs N reproductions at a time (default: the usable cores, at most 2), each on one wasm
+// thread, with its output buffered and printed whole when it ends: most of their kernels are small and
+// single-threaded, so two at a time nearly halve the wall clock, and products are bit-identical on one
+// thread and on two (docs/backends.md), so no number changes. Step timings a package reports are then
+// taken beside another job; `--jobs 1` gives the quiet timings.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const jobsArg = process.argv.find((a) => a.startsWith('--jobs='))?.slice('--jobs='.length);
+const jobs = Math.max(1, Number(jobsArg ?? Math.min(2, availableParallelism())) || 1);
 const outDir = join(root, 'results', quick ? 'quick' : 'full');
 mkdirSync(outDir, { recursive: true });
 
@@ -18,21 +26,43 @@ const names = readdirSync(join(root, 'packages'))
   .sort((a, b) => (a === 'tensor-core' ? -1 : b === 'tensor-core' ? 1 : a.localeCompare(b)));
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const summary = [];
-for (const name of names) {
+
+/** Run one package's reproduce; resolves to its summary row and its whole output. */
+function reproduce(name) {
   const json = join(outDir, `${name}.json`);
   const args = ['--conditions=@paperkit/source', join('packages', name, 'src', 'cli.ts'), 'reproduce', ...(quick ? ['--quick'] : []), '--json', json, '--plot', join(outDir, `${name}.svg`)];
-  console.log(`\n=== ${name}: reproduce${quick ? ' --quick' : ''} ===`);
+  const env = { ...process.env, FORCE_COLOR: '0', ...(jobs > 1 ? { PAPERKIT_THREADS: '1' } : {}) };
   const started = Date.now();
-  const run = spawnSync(tsx, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
-  const seconds = (Date.now() - started) / 1000;
-  if (run.status !== 0 || !existsSync(json)) {
-    summary.push({ name, claim: '-', measured: `reproduce failed (exit ${run.status ?? run.signal})`, holds: 'ERROR', seconds });
-    continue;
-  }
-  const result = JSON.parse(readFileSync(json, 'utf8'));
-  summary.push({ name, claim: result.claim, measured: result.verdict, holds: result.holds ? 'yes' : 'no', seconds });
+  return new Promise((done) => {
+    const child = spawn(tsx, args, { cwd: root, env, stdio: jobs > 1 ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const output = [];
+    child.stdout?.on('data', (d) => output.push(d));
+    child.stderr?.on('data', (d) => output.push(d));
+    child.on('close', (status, signal) => {
+      const seconds = (Date.now() - started) / 1000;
+      if (status !== 0 || !existsSync(json)) {
+        done({ row: { name, claim: '-', measured: `reproduce failed (exit ${status ?? signal})`, holds: 'ERROR', seconds }, output });
+        return;
+      }
+      const result = JSON.parse(readFileSync(json, 'utf8'));
+      done({ row: { name, claim: result.claim, measured: result.verdict, holds: result.holds ? 'yes' : 'no', seconds }, output });
+    });
+  });
 }
+
+const summary = new Array(names.length);
+let next = 0;
+async function worker() {
+  while (next < names.length) {
+    const i = next++;
+    if (jobs === 1) console.log(`\n=== ${names[i]}: reproduce${quick ? ' --quick' : ''} ===`);
+    const { row, output } = await reproduce(names[i]);
+    if (jobs > 1) process.stdout.write(`\n=== ${names[i]}: reproduce${quick ? ' --quick' : ''} (${row.seconds.toFixed(0)} s) ===\n${Buffer.concat(output).toString()}`);
+    summary[i] = row;
+  }
+}
+const wall = Date.now();
+await Promise.all(Array.from({ length: Math.min(jobs, names.length) }, worker));
 
 const header = ['package', 'claim', 'measured', 'holds', 'seconds'];
 const lines = [
@@ -46,5 +76,5 @@ console.log(table);
 const tmp = join(outDir, 'summary.md.tmp');
 writeFileSync(tmp, `${table}\n`);
 renameSync(tmp, join(outDir, 'summary.md'));
-console.log(`\nper-package JSON and SVG in ${outDir}`);
+console.log(`\nper-package JSON and SVG in ${outDir}; ${((Date.now() - wall) / 1000).toFixed(0)} s with ${jobs} job(s) at a time`);
 process.exit(summary.some((s) => s.holds === 'ERROR') ? 1 : 0);

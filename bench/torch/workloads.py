@@ -1,5 +1,8 @@
 """PyTorch twins of the tensor-core bench workloads (bench/workloads/*.ts).
 
+Also loads every other bench/torch/<name>.py that defines `WORKLOADS = {key: setup}`
+(the twins of the method packages' bench/workloads/<name>.ts, which name their
+key in a `torch` field); a setup takes no arguments and returns the step function.
 Prints one JSON object: {"threads": n, "torch": version, "workloads": {name: median_ms}}.
 Usage: python3 workloads.py --threads 1 [--only a,b] [--runs 10] [--warmup 3] [--clock wall|cpu]
 (--threads 0 keeps PyTorch's default thread count). Same shapes, same
@@ -7,8 +10,10 @@ architecture and the same optimizer as the TypeScript flavours; the GCN uses
 a dense normalised adjacency there too.
 """
 import argparse
+import importlib.util
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -137,6 +142,30 @@ WORKLOADS = {
 }
 
 
+def load_package_twins():
+    """Merge WORKLOADS from bench/torch/*.py (other than this file) into ours; a file that fails is reported and skipped."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for file in sorted(os.listdir(here)):
+        if not file.endswith('.py') or file == os.path.basename(__file__):
+            continue
+        path = os.path.join(here, file)
+        try:
+            spec = importlib.util.spec_from_file_location('paperkit_twin_' + file[:-3].replace('-', '_'), path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        except Exception as error:  # a broken twin must not hide the others
+            print(f'[bench/torch] {file}: could not be loaded ({error}); skipped', file=sys.stderr)
+            continue
+        twins = getattr(module, 'WORKLOADS', None)
+        if not isinstance(twins, dict):
+            continue
+        for key, setup in twins.items():
+            if key in WORKLOADS:
+                print(f'[bench/torch] {file}: {key} is already defined; kept the first', file=sys.stderr)
+            else:
+                WORKLOADS[key] = setup
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--threads', type=int, default=1, help='0 = PyTorch default')
@@ -146,6 +175,7 @@ def main():
     parser.add_argument('--clock', choices=['wall', 'cpu'], default='wall',
                         help='cpu = process CPU time (all threads), steadier on a shared machine')
     args = parser.parse_args()
+    load_package_twins()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -155,7 +185,10 @@ def main():
         if name not in WORKLOADS:
             continue
         clock = time.perf_counter if args.clock == 'wall' else time.process_time
-        out[name] = timed(WORKLOADS[name](), args.runs, args.warmup, clock)
+        try:
+            out[name] = timed(WORKLOADS[name](), args.runs, args.warmup, clock)
+        except Exception as error:
+            print(f'[bench/torch] {name}: failed ({error})', file=sys.stderr)
     json.dump({'threads': torch.get_num_threads(), 'torch': torch.__version__, 'workloads': out}, sys.stdout)
     sys.stdout.write('\n')
 

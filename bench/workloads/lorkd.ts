@@ -49,6 +49,7 @@ function setupStudent() {
 export const workloads: BenchWorkload[] = [
   {
     name: 'lorkd EKS training step (T=4, r=4, batch 128, KD)',
+    torch: 'lorkd-eks-step',
     async setup(): Promise<BenchStep> {
       const s = setupStudent();
       return {
@@ -66,6 +67,7 @@ export const workloads: BenchWorkload[] = [
   },
   {
     name: 'lorkd loop-separation training step (same loss, one pass per task)',
+    noTorch: 'the same loss and gradients as the EKS row, computed task by task: its twin is that row\'s',
     async setup(): Promise<BenchStep> {
       const s = setupStudent();
       return {

@@ -48,6 +48,7 @@ export async function syntheticTraceTable(options: SyntheticTraceOptions) {
 export const workloads: BenchWorkload[] = [
   {
     name: 'smooth-goodput all metric families, 100k-request trace',
+    noTorch: 'pure JS trace statistics, no tensors: nothing for PyTorch to run',
     async setup(): Promise<BenchStep> {
       const { allMetrics } = await import('../../packages/smooth-goodput/src/index.js');
       const table = await syntheticTraceTable({ n: 100_000, seed: 1 });
@@ -61,6 +62,7 @@ export const workloads: BenchWorkload[] = [
   },
   {
     name: 'smooth-goodput simulate 800 ShareGPT-like requests at 5 req/s',
+    noTorch: 'a pure JS event simulation, no tensors: nothing for PyTorch to run',
     async setup(): Promise<BenchStep> {
       const { generateWorkload, simulate } = await import('../../packages/smooth-goodput/src/index.js');
       const w = generateWorkload({ seed: 0, n: 800, rate: 5 });

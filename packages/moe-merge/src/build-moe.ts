@@ -13,6 +13,7 @@ import { cheapEmbedGates, GATE_MODES, gateWarnings, hiddenGates, randomGates, ty
 import { TinyLlama } from './llama/tiny-llama.js';
 import { checkSharedMerge, mergeSharedTensor, openMergeInputs, type MergeInputs, type SharedMergeConfig } from './merge-inputs.js';
 import { mixtralConfig, mixtralTensorPlan, type PlannedTensor } from './mixtral-layout.js';
+import { expectedPeakMemory, formatMB, formatMemoryPlan, memorySampler, type MemoryPlan } from './memory-plan.js';
 import { formatRoutingReport, routingReport, type RoutingReport } from './routing-report.js';
 import { LocalTokenizer } from './tokenizer.js';
 
@@ -78,12 +79,28 @@ export interface BuildMoEResult {
   totalBytes: number;
   /** Per-layer routing of each expert's own prompts through the written file (when computed). */
   routing?: RoutingReport;
+  /** Expected peak memory (also in the plan). */
+  memory: MemoryPlan;
+  /** Measured by the real run: process RSS at the start, the highest sampled RSS, and getrusage's max RSS (bytes). */
+  measured?: { startRss: number; peakRss: number; maxRss: number };
 }
 
 const BYTES: Record<CheckpointDType, number> = { float32: 4, bfloat16: 2, float16: 2 };
 
-/** Token-id prompts of every expert (tokenising text prompts with the local tokenizer when given). */
+/** Gate modes whose router rows do not read the prompts (so no tokenizer is needed). */
+export function gatesReadPrompts(mode: GateMode): boolean {
+  return mode !== 'random' && mode !== 'uniform_random';
+}
+
+/**
+ * Token-id prompts of every expert, tokenising text prompts with the local
+ * tokenizer.json. For gate modes that ignore prompts (random, uniform_random)
+ * text prompts are not tokenised, so no tokenizer is needed (as in mergekit-moe).
+ */
 export function resolvePrompts(cfg: BuildMoEConfig): ExpertPrompts[] {
+  if (!gatesReadPrompts(cfg.gateMode ?? 'hidden')) {
+    return cfg.experts.map((e) => ({ positive: [...(e.positivePromptIds ?? [])], negative: [...(e.negativePromptIds ?? [])] }));
+  }
   let tokenizer: LocalTokenizer | undefined;
   const tok = (text: string) => {
     tokenizer ??= LocalTokenizer.load(cfg.tokenizer ?? join(cfg.baseModel, 'tokenizer.json'));
@@ -108,7 +125,7 @@ function checkOptions(cfg: BuildMoEConfig): { gateMode: GateMode; k: number; dty
 }
 
 function checkPrompts(prompts: ExpertPrompts[], gateMode: GateMode): void {
-  if (gateMode === 'random' || gateMode === 'uniform_random') return;
+  if (!gatesReadPrompts(gateMode)) return;
   prompts.forEach((p, i) => {
     if (p.positive.length === 0) throw new OptionError(`experts[${i}].positive_prompts`, `at least one prompt for gate_mode ${gateMode}`, []);
   });
@@ -120,7 +137,7 @@ function checkPrompts(prompts: ExpertPrompts[], gateMode: GateMode): void {
 
 function computeGates(inputs: MergeInputs, gateMode: GateMode, prompts: ExpertPrompts[], seed: number): Gates {
   const c = inputs.config;
-  if (gateMode === 'random' || gateMode === 'uniform_random') return randomGates(gateMode, c.num_hidden_layers, prompts.length, c.hidden_size, seed);
+  if (!gatesReadPrompts(gateMode)) return randomGates(gateMode as 'random' | 'uniform_random', c.num_hidden_layers, prompts.length, c.hidden_size, seed);
   if (gateMode === 'cheap_embed') {
     return cheapEmbedGates(inputs.base.read('model.embed_tokens.weight'), c.vocab_size, c.hidden_size, prompts, c.num_hidden_layers);
   }
@@ -133,8 +150,9 @@ function computeGates(inputs: MergeInputs, gateMode: GateMode, prompts: ExpertPr
   }
 }
 
-function* expertTensors(inputs: MergeInputs, plan: PlannedTensor[], cfg: BuildMoEConfig, shared: SharedMergeConfig, gates: Gates, seed: number, log?: (l: string) => void): Generator<CheckpointTensor> {
+function* expertTensors(inputs: MergeInputs, plan: PlannedTensor[], cfg: BuildMoEConfig, shared: SharedMergeConfig, gates: Gates, seed: number, log?: (l: string) => void, sample?: () => void): Generator<CheckpointTensor> {
   for (const t of plan) {
+    sample?.();
     if (t.kind === 'shared') {
       log?.(`merge ${t.name} (${shared.method})`);
       yield { name: t.name, shape: t.shape, data: mergeSharedTensor(inputs, t.name, shared, seed) };
@@ -172,26 +190,39 @@ export async function buildMoE(cfg: BuildMoEConfig, options: BuildMoEOptions = {
     if ((E & (E - 1)) !== 0) warnings.push(`${E} experts is not a power of two; some runtimes (llama.cpp) prefer 2, 4, 8`);
     const lines = [
       `base ${inputs.base.dir} (${c.model_type}, ${c.num_hidden_layers} layers, hidden ${c.hidden_size}, ffn ${c.intermediate_size}, rope_theta ${c.rope_theta})`,
-      ...cfg.experts.map((e, i) => `expert ${i}: ${inputs.experts[i].dir} (${prompts[i].positive.length} positive / ${prompts[i].negative.length} negative prompts)`),
+      ...cfg.experts.map((e, i) => `expert ${i}: ${inputs.experts[i].dir} (${gatesReadPrompts(gateMode) ? `${prompts[i].positive.length} positive / ${prompts[i].negative.length} negative prompts` : `prompts unused by gate_mode ${gateMode}`})`),
       `shared tensors: ${shared.method}${shared.density !== undefined ? ` density ${shared.density}` : ''}${shared.lambda !== undefined ? ` lambda ${shared.lambda}` : ''}`,
       `router: gate_mode ${gateMode}, ${E} experts, top-${k}`,
       `output: ${plan.length} tensors, ${(totalBytes / 1e6).toFixed(2)} MB ${dtype}, model_type mixtral`,
     ];
+    const promptGates = gatesReadPrompts(gateMode);
+    const wantReport = options.routingReport ?? (promptGates && totalBytes < 256e6);
+    const memory = expectedPeakMemory({ config: c, plan, gateMode, outputBytes: totalBytes, maxShardBytes: options.maxShardBytes ?? 5e9, routingReport: wantReport });
+    lines.push(formatMemoryPlan(memory));
+    if (options.dryRun) {
+      // Gates are still computed so a dry run catches bad prompts, but after the plan is known.
+      const gates = computeGates(inputs, gateMode, prompts, seed);
+      if (promptGates) warnings.push(...gateWarnings(gates));
+      return { config, plan: lines, warnings, tensorCount: plan.length, totalBytes, memory };
+    }
+    const meter = memorySampler();
     const gates = computeGates(inputs, gateMode, prompts, seed);
-    if (gateMode !== 'random' && gateMode !== 'uniform_random') warnings.push(...gateWarnings(gates));
-    if (options.dryRun) return { config, plan: lines, warnings, tensorCount: plan.length, totalBytes };
+    meter.sample();
+    if (promptGates) warnings.push(...gateWarnings(gates));
     await saveCheckpoint(
       options.out!,
-      { config, tensors: expertTensors(inputs, plan, cfg, shared, gates, seed, options.log) },
+      { config, tensors: expertTensors(inputs, plan, cfg, shared, gates, seed, options.log, meter.sample) },
       { dtype, maxShardBytes: options.maxShardBytes, overwrite: options.overwrite },
     );
-    const promptGates = gateMode !== 'random' && gateMode !== 'uniform_random';
+    meter.sample();
     let routing: RoutingReport | undefined;
-    if (options.routingReport ?? (promptGates && totalBytes < 256e6)) {
+    if (wantReport) {
       routing = await routingReport(options.out!, prompts, typeof c.bos_token_id === 'number' ? c.bos_token_id : null);
       lines.push(...formatRoutingReport(routing));
     }
-    return { out: options.out, config, plan: lines, warnings, tensorCount: plan.length, totalBytes, routing };
+    const measured = meter.report();
+    lines.push(`measured peak memory: RSS ${formatMB(measured.maxRss)} (process peak), ${formatMB(Math.max(0, measured.peakRss - measured.startRss))} above the ${formatMB(measured.startRss)} at the start; expected ${formatMB(memory.peakBytes)} of tensor data`);
+    return { out: options.out, config, plan: lines, warnings, tensorCount: plan.length, totalBytes, routing, memory, measured };
   } finally {
     inputs.close();
   }

@@ -6,11 +6,12 @@
  * as lists of ints), `tokenizer`, `seed`, `residual_scale`, `noise_scale`.
  * Relative paths are resolved against the YAML file's directory.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { FormatError, OptionError } from '@paperkit/tensor-core';
 import type { BuildMoEConfig, ExpertConfig } from './build-moe.js';
+import { checkSize, checkValueDepth, CONFIG_YAML_MAX_BYTES, CONFIG_YAML_MAX_DEPTH } from './format-limits.js';
 import { parseDType } from './checkpoint.js';
 import type { GateMode } from './gates.js';
 import type { SharedMergeConfig, SharedMergeMethod } from './merge-inputs.js';
@@ -42,10 +43,13 @@ function prompts(value: unknown, where: string): { text: string[]; ids: number[]
 export function parseMoEConfig(text: string, baseDir: string, source = '<config.yaml>'): BuildMoEConfig {
   let raw: unknown;
   try {
-    raw = parse(text);
+    checkSize(text.length, CONFIG_YAML_MAX_BYTES, source);
+    raw = parse(text, { maxAliasCount: 100 });
   } catch (err) {
+    if (err instanceof FormatError) throw err;
     throw new FormatError(source, `not valid YAML (${(err as Error).message})`);
   }
+  checkValueDepth(raw, CONFIG_YAML_MAX_DEPTH, source);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FormatError(source, 'expected a YAML mapping at the top level');
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) if (!TOP_KEYS.has(key)) throw new FormatError(source, `unknown key ${JSON.stringify(key)} (known: ${[...TOP_KEYS].join(', ')})`);
@@ -96,8 +100,14 @@ export function parseMoEConfig(text: string, baseDir: string, source = '<config.
   };
 }
 
-/** Read and parse a YAML file. */
+/** Read and parse a YAML file (at most 4 MB, nesting at most 16 levels). */
 export function loadMoEConfig(file: string): BuildMoEConfig {
-  if (!existsSync(file)) throw new FormatError(file, 'config file not found');
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new FormatError(file, 'config file not found');
+  }
+  checkSize(size, CONFIG_YAML_MAX_BYTES, file);
   return parseMoEConfig(readFileSync(file, 'utf8'), dirname(resolve(file)), file);
 }

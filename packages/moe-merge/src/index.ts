@@ -12,7 +12,7 @@ export {
 /** A tensor read in element ranges (what the streaming merge consumes). */
 export { arraySource, type TensorSource } from './merge-methods/tensor-source.js';
 /** Build a Mixtral checkpoint from dense experts (streams, writes atomically). */
-export { buildMoE, resolvePrompts, type BuildMoEConfig, type BuildMoEOptions, type BuildMoEResult, type ExpertConfig } from './build-moe.js';
+export { buildMoE, resolvePrompts, gatesReadPrompts, type BuildMoEConfig, type BuildMoEOptions, type BuildMoEResult, type ExpertConfig } from './build-moe.js';
 /** Per-layer routing of each expert's prompts through a written Mixtral file. */
 export { routingReport, formatRoutingReport, type RoutingReport } from './routing-report.js';
 /** Dense merge baselines: every tensor merged into one Llama checkpoint. */
@@ -45,6 +45,9 @@ export { tokenLogProbs, tokenHits, type CausalLM } from './lm-eval.js';
 export { taskVectorStats, type TaskVectorStats } from './task-vector-stats.js';
 /** Checkpoint inspection (moe-merge inspect). */
 export { inspectCheckpoint, formatInspect, type InspectResult, type InspectRow } from './inspect.js';
-/** The spec's reproduction (section 5). */
-export { runReproduction, decideHolds, type ReproduceOptions, type ReproduceSizes } from './reproduce/run.js';
+/** Mixtral's top-k router with a gradient through the softmax weights (mask from the top-k indices). */
+export { topKRouting, topKMask } from './top-k-routing.js';
+/** Expected peak memory of a merge (what --dry-run prints). */
+export { expectedPeakMemory, formatMemoryPlan, type MemoryPlan } from './memory-plan.js';
+/** The seeded synthetic domains of the reproduction (the reproduction itself is @paperkit/moe-merge/reproduce). */
 export { generateDomain, DOMAINS, type Domain } from './reproduce/data.js';

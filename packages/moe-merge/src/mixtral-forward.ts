@@ -4,6 +4,9 @@
  * section 2): p = softmax(G_l h), keep the top-k, renormalise them to sum 1,
  * y = sum_e p_e FFN_e(h). For small models every expert runs densely and the
  * renormalised top-k weights mask the sum (same result, simpler kernels).
+ * With `trainable: true` the weights are tfjs variables, so the MoE can be
+ * fine-tuned (router only: `routerVariables`; everything: `variables`); the
+ * top-k selection passes no gradient, the softmax weights do (top-k-routing.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { FormatError, RMSNorm } from '@paperkit/tensor-core';
@@ -13,6 +16,7 @@ import { decoderForward, type DecoderWeights } from './llama/decoder.js';
 import { readLlamaConfig, type LlamaConfig } from './llama/llama-config.js';
 import { swiglu } from './llama/swiglu.js';
 import { expertTensorName, gateTensorName } from './mixtral-layout.js';
+import { topKRouting } from './top-k-routing.js';
 
 export interface MixtralOutput {
   logits: tf.Tensor3D;
@@ -27,16 +31,26 @@ export class MixtralModel {
   private readonly weights = new Map<string, tf.Tensor>();
   private readonly norms = new Map<string, RMSNorm>();
 
-  constructor(rawConfig: Record<string, unknown>, tensors: Map<string, { shape: number[]; data: Float32Array }>, source = 'config.json') {
+  constructor(
+    rawConfig: Record<string, unknown>,
+    tensors: Map<string, { shape: number[]; data: Float32Array }>,
+    source = 'config.json',
+    options: { trainable?: boolean } = {},
+  ) {
+    const trainable = options.trainable ?? false;
     if (rawConfig.model_type !== 'mixtral') throw new FormatError(source, `expected model_type "mixtral", got ${JSON.stringify(rawConfig.model_type)}`);
     this.config = readLlamaConfig({ ...rawConfig, model_type: 'mistral' }, source);
     this.numExperts = Number(rawConfig.num_local_experts);
     this.expertsPerToken = Number(rawConfig.num_experts_per_tok);
     for (const [name, t] of tensors) {
       if (name.endsWith('layernorm.weight') || name === 'model.norm.weight') {
-        const norm = new RMSNorm({ dim: t.shape[0], eps: this.config.rms_norm_eps, name, trainable: false });
+        const norm = new RMSNorm({ dim: t.shape[0], eps: this.config.rms_norm_eps, name, trainable });
         tf.tidy(() => norm.gamma.assign(tf.tensor1d(t.data)));
         this.norms.set(name, norm);
+      } else if (trainable) {
+        const value = tf.tensor(t.data, t.shape);
+        this.weights.set(name, tf.variable(value, true, `${name}#moe${uniqueSuffix()}`));
+        value.dispose();
       } else {
         this.weights.set(name, tf.tensor(t.data, t.shape));
       }
@@ -44,11 +58,11 @@ export class MixtralModel {
   }
 
   /** Load a Mixtral checkpoint directory into memory (small models). */
-  static async load(dir: string): Promise<MixtralModel> {
+  static async load(dir: string, options: { trainable?: boolean } = {}): Promise<MixtralModel> {
     const ck = await loadCheckpoint(dir);
     try {
       const tensors = new Map(ck.names.map((n) => [n, { shape: ck.info(n).shape, data: ck.read(n) }]));
-      return new MixtralModel(ck.config, tensors, join(dir, 'config.json'));
+      return new MixtralModel(ck.config, tensors, join(dir, 'config.json'), options);
     } finally {
       ck.close();
     }
@@ -65,15 +79,19 @@ export class MixtralModel {
     };
   }
 
+  /** The trainable variables (all weights and norms; empty unless built with `trainable: true`). */
+  get variables(): tf.Variable[] {
+    return [...this.weights.values(), ...[...this.norms.values()].map((n) => n.gamma)].filter((v): v is tf.Variable => v instanceof tf.Variable && v.trainable);
+  }
+
+  /** The router rows G_l only (router-only fine-tuning). */
+  get routerVariables(): tf.Variable[] {
+    return Array.from({ length: this.config.num_hidden_layers }, (_, l) => this.weights.get(gateTensorName(l))).filter((v): v is tf.Variable => v instanceof tf.Variable);
+  }
+
   /** Renormalised top-k router weights [N, E] of x [N, H] for layer l (zeros outside the top-k). */
   routerWeights(layer: number, x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const probs = tf.softmax(tf.matMul(x, this.weights.get(gateTensorName(layer)) as tf.Tensor2D, false, true));
-      const { values, indices } = tf.topk(probs, this.expertsPerToken);
-      const renorm = tf.div(values, tf.sum(values, -1, true));
-      const onehot = tf.oneHot(indices, this.numExperts); // [N, k, E]
-      return tf.sum(tf.mul(onehot, tf.expandDims(renorm, -1)), 1) as tf.Tensor2D;
-    });
+    return tf.tidy(() => topKRouting(tf.matMul(x, this.weights.get(gateTensorName(layer)) as tf.Tensor2D, false, true), this.expertsPerToken));
   }
 
   forward(ids: tf.Tensor2D, options: { routing?: boolean } = {}): MixtralOutput {
@@ -112,4 +130,10 @@ export class MixtralModel {
     this.weights.clear();
     this.norms.clear();
   }
+}
+
+let counter = 0;
+function uniqueSuffix(): number {
+  counter += 1;
+  return counter;
 }

@@ -6,11 +6,14 @@
  *   `prefixTokens` tokens, alpha = softmax(top-K(1/PPL_1 .. 1/PPL_l)),
  *   logits = sum_k alpha_k logits_k.
  * A Mixtral file cannot express this (routing is per sequence and attention is
- * per expert), so it is a runtime composition of tfjs models.
+ * per expert), so it is a runtime composition of tfjs models. The routing is a
+ * selection: it carries no gradient, so fine-tuning the composition trains
+ * each expert on the sequences routed to it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '@paperkit/tensor-core';
 import { tokenLogProbs, type CausalLM } from './lm-eval.js';
+import { untaped } from './top-k-routing.js';
 
 export interface PerplexityRoutedMoEOptions {
   /** Experts run per sequence (default 1). */
@@ -43,6 +46,12 @@ export class PerplexityRoutedMoE implements CausalLM {
 
   /** Per-sequence expert weights from the prefix perplexities (one prefix forward per expert). */
   route(ids: tf.Tensor2D): Routing {
+    const weights = untaped(() => this.routeWeights(ids), ids);
+    const top1 = tf.tidy(() => tf.cast(tf.argMax(weights, -1), 'int32') as tf.Tensor1D);
+    return { weights, top1 };
+  }
+
+  private routeWeights(ids: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const [B, T] = ids.shape;
       const t = Math.min(this.prefixTokens, T);
@@ -53,9 +62,7 @@ export class PerplexityRoutedMoE implements CausalLM {
       ) as tf.Tensor2D; // 1/PPL, [B, E]
       const { values, indices } = tf.topk(inv, this.topK);
       const alpha = tf.softmax(values);
-      const weights = tf.sum(tf.mul(tf.oneHot(indices, this.experts.length), tf.expandDims(alpha, -1)), 1) as tf.Tensor2D;
-      const top1 = tf.squeeze(tf.slice(indices, [0, 0], [B, 1]), [1]) as tf.Tensor1D;
-      return { weights, top1 };
+      return tf.sum(tf.mul(tf.oneHot(indices, this.experts.length), tf.expandDims(alpha, -1)), 1) as tf.Tensor2D;
     });
   }
 

@@ -1,138 +1,315 @@
 /**
- * A minimal reader of a local Hugging Face `tokenizer.json`, enough to turn
+ * A reader of a local Hugging Face `tokenizer.json`, enough to turn
  * mergekit-moe's text prompts into token ids without the hub or any peer
- * dependency (spec section 6: "Prompt gates need token ids"). Supported:
- *  - WordLevel models (whitespace / punctuation split, vocab lookup, unk);
- *  - BPE models with merge ranks, either byte-level (GPT-2 / Llama-3 style,
- *    `ByteLevel` pre-tokenizer) or SentencePiece-style ('\u2581' for spaces,
- *    `<0xNN>` byte fallback, as Llama-2 / Mistral ship).
- * Not supported: Unigram and WordPiece models, normalizers other than the
- * space/prefix handling above. For anything else give `positive_prompt_ids`.
+ * dependency (spec section 6: "Prompt gates need token ids"). The encode path
+ * follows the tokenizers library: split off added tokens, normalize, pre-tokenize,
+ * run the model on each piece. Supported:
+ *  - models: BPE (merge ranks; merges as "a b" strings or ["a", "b"] pairs;
+ *    `byte_fallback` to `<0xNN>` tokens; `fuse_unk`; `ignore_merges`) and WordLevel;
+ *  - normalizers: Prepend, Replace (string patterns), NFC/NFD/NFKC/NFKD,
+ *    Lowercase, Sequence (Llama-2 / Mistral v0.1 ship Prepend("▁") + Replace(" ", "▁"));
+ *  - pre-tokenizers: Metaspace (`replacement`, `prepend_scheme` always | first |
+ *    never or the older `add_prefix_space`, `split`), ByteLevel (GPT-2 split
+ *    regex, also when inside a Sequence as in Llama-3, whose own Split regex is
+ *    approximated by GPT-2's), Whitespace / WhitespaceSplit for WordLevel.
+ * Anything else (Unigram, WordPiece, regex normalizers) fails with a
+ * FormatError naming the file; give `positive_prompt_ids` instead.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { FormatError } from '@paperkit/tensor-core';
+import { checkJsonDepth, checkSize, TOKENIZER_JSON_MAX_BYTES, TOKENIZER_JSON_MAX_DEPTH } from './format-limits.js';
+
+interface Part {
+  type?: string;
+  [key: string]: unknown;
+}
 
 interface TokenizerJson {
-  model?: { type?: string; vocab?: Record<string, number>; merges?: (string | [string, string])[]; unk_token?: string | null; byte_fallback?: boolean };
-  pre_tokenizer?: { type?: string; pretokenizers?: { type?: string }[] } | null;
-  normalizer?: unknown;
+  model?: {
+    type?: string;
+    vocab?: Record<string, number>;
+    merges?: (string | [string, string])[];
+    unk_token?: string | null;
+    byte_fallback?: boolean;
+    fuse_unk?: boolean;
+    ignore_merges?: boolean;
+  };
+  pre_tokenizer?: Part | null;
+  normalizer?: Part | null;
   added_tokens?: { id: number; content: string; special?: boolean }[];
 }
 
 /** GPT-2's reversible byte -> printable character map used by byte-level BPE. */
 function byteToUnicode(): string[] {
-  const keep: number[] = [];
-  for (let b = 33; b <= 126; b++) keep.push(b);
-  for (let b = 161; b <= 172; b++) keep.push(b);
-  for (let b = 174; b <= 255; b++) keep.push(b);
+  const keep = new Set<number>();
+  for (let b = 33; b <= 126; b++) keep.add(b);
+  for (let b = 161; b <= 172; b++) keep.add(b);
+  for (let b = 174; b <= 255; b++) keep.add(b);
   const map: string[] = new Array(256);
   let extra = 0;
-  for (let b = 0; b < 256; b++) map[b] = keep.includes(b) ? String.fromCharCode(b) : String.fromCharCode(256 + extra++);
+  for (let b = 0; b < 256; b++) map[b] = keep.has(b) ? String.fromCharCode(b) : String.fromCharCode(256 + extra++);
   return map;
 }
 
 const BYTE_LEVEL_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+const UTF8 = new TextEncoder();
+
+type Normalize = (s: string) => string;
+/** Pre-tokenizer: (normalized segment, whether it starts the text) -> pieces for the model. */
+type PreTokenize = (s: string, first: boolean) => string[];
+
+function byteToken(b: number): string {
+  return `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
+}
 
 export class LocalTokenizer {
   private readonly vocab: Map<string, number>;
   private readonly ranks = new Map<string, number>();
-  private readonly kind: 'wordlevel' | 'bpe-bytes' | 'bpe-sentencepiece';
+  private readonly kind: 'wordlevel' | 'bpe';
   private readonly unk: number | undefined;
+  private readonly byteFallback: boolean;
+  private readonly fuseUnk: boolean;
+  private readonly ignoreMerges: boolean;
+  private readonly byteLevel: boolean;
+  private readonly added: { content: string; id: number }[];
+  private readonly normalize: Normalize;
+  private readonly preTokenize: PreTokenize;
   private readonly byteMap = byteToUnicode();
 
-  private constructor(json: TokenizerJson, source: string) {
+  private constructor(
+    json: TokenizerJson,
+    private readonly source: string,
+  ) {
     const model = json.model;
     if (!model || typeof model.vocab !== 'object' || model.vocab === null) throw new FormatError(source, 'no model.vocab object');
     this.vocab = new Map(Object.entries(model.vocab));
-    for (const t of json.added_tokens ?? []) this.vocab.set(t.content, t.id);
+    this.added = (json.added_tokens ?? []).map((t) => ({ content: t.content, id: t.id })).sort((a, b) => b.content.length - a.content.length);
+    for (const t of this.added) this.vocab.set(t.content, t.id);
     this.unk = model.unk_token ? this.vocab.get(model.unk_token) : undefined;
+    this.byteFallback = model.byte_fallback === true;
+    this.fuseUnk = model.fuse_unk === true;
+    this.ignoreMerges = model.ignore_merges === true;
     if (model.type === 'WordLevel') {
       this.kind = 'wordlevel';
     } else if (model.type === 'BPE') {
+      this.kind = 'bpe';
       (model.merges ?? []).forEach((m, rank) => {
         const pair = Array.isArray(m) ? m : m.split(' ');
-        this.ranks.set(`${pair[0]} ${pair[1]}`, rank);
+        if (pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new FormatError(source, `merge ${JSON.stringify(m)} is not a pair of tokens`, `model.merges[${rank}]`);
+        const key = `${pair[0]} ${pair[1]}`;
+        if (!this.ranks.has(key)) this.ranks.set(key, rank);
       });
-      const pre = json.pre_tokenizer;
-      const types = [pre?.type, ...(pre?.pretokenizers ?? []).map((p) => p.type)];
-      this.kind = types.includes('ByteLevel') ? 'bpe-bytes' : 'bpe-sentencepiece';
     } else {
-      throw new FormatError(source, `tokenizer model type ${JSON.stringify(model.type)} is not supported (WordLevel and BPE are); give positive_prompt_ids instead`);
+      throw new FormatError(source, `tokenizer model type ${JSON.stringify(model.type)} is not supported (BPE and WordLevel are); give positive_prompt_ids instead`);
     }
+    this.normalize = this.normalizer(json.normalizer ?? null);
+    const pre = json.pre_tokenizer ?? null;
+    this.byteLevel = this.kind === 'bpe' && hasType(pre, 'ByteLevel');
+    this.preTokenize = this.preTokenizer(pre);
   }
 
-  /** Read a tokenizer.json file. */
-  static load(path: string): LocalTokenizer {
-    if (!existsSync(path)) throw new FormatError(path, 'tokenizer.json not found (text prompts need a local tokenizer; or give positive_prompt_ids)');
+  /** Read a tokenizer.json file (at most `maxBytes`, default 128 MB; nesting at most 32 levels). */
+  static load(path: string, options: { maxBytes?: number } = {}): LocalTokenizer {
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      throw new FormatError(path, 'tokenizer.json not found (text prompts need a local tokenizer; or give positive_prompt_ids)');
+    }
+    checkSize(size, options.maxBytes ?? TOKENIZER_JSON_MAX_BYTES, path);
+    const text = readFileSync(path, 'utf8');
+    checkJsonDepth(text, TOKENIZER_JSON_MAX_DEPTH, path);
     let json: TokenizerJson;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8')) as TokenizerJson;
+      json = JSON.parse(text) as TokenizerJson;
     } catch (err) {
       throw new FormatError(path, `not valid JSON (${(err as Error).message})`);
     }
+    if (typeof json !== 'object' || json === null) throw new FormatError(path, 'expected a JSON object');
     return new LocalTokenizer(json, path);
   }
 
   /** Build from an already parsed object (tests, in-memory vocabularies). */
   static fromJson(json: unknown, source = '<tokenizer.json>'): LocalTokenizer {
+    if (typeof json !== 'object' || json === null) throw new FormatError(source, 'expected a JSON object');
     return new LocalTokenizer(json as TokenizerJson, source);
   }
 
-  /** Token ids of `text` (no BOS; the gate code adds it). */
+  /** Token ids of `text` (no BOS / EOS: the gate code adds BOS). */
   encode(text: string): number[] {
-    if (this.kind === 'wordlevel') {
-      return (text.match(/\w+|[^\w\s]+/gu) ?? []).map((w) => this.lookup(w));
-    }
-    if (this.kind === 'bpe-bytes') {
-      const ids: number[] = [];
-      for (const piece of text.match(BYTE_LEVEL_SPLIT) ?? []) {
-        const mapped = Array.from(new TextEncoder().encode(piece), (b) => this.byteMap[b]);
-        for (const sym of this.bpe(mapped)) ids.push(this.lookup(sym));
-      }
-      return ids;
-    }
-    const spaced = `\u2581${text.replace(/ /g, '\u2581')}`;
     const ids: number[] = [];
-    for (const sym of this.bpe(Array.from(spaced))) {
-      const id = this.vocab.get(sym);
-      if (id !== undefined) {
-        ids.push(id);
+    for (const seg of this.splitAdded(text)) {
+      if (seg.id !== undefined) {
+        ids.push(seg.id);
         continue;
       }
-      const bytes = new TextEncoder().encode(sym);
-      const fallback = Array.from(bytes, (b) => this.vocab.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`));
-      if (fallback.every((x) => x !== undefined)) ids.push(...(fallback as number[]));
-      else ids.push(this.lookup(sym));
+      for (const piece of this.preTokenize(this.normalize(seg.text), seg.start === 0)) {
+        if (piece.length === 0) continue;
+        if (this.kind === 'wordlevel') ids.push(this.lookup(piece));
+        else ids.push(...this.bpeIds(piece));
+      }
     }
     return ids;
+  }
+
+  /** Split on added tokens (longest match first), keeping each segment's offset. */
+  private splitAdded(text: string): { text: string; start: number; id?: number }[] {
+    const out: { text: string; start: number; id?: number }[] = [];
+    let from = 0;
+    let i = 0;
+    while (i < text.length) {
+      const hit = this.added.find((t) => t.content.length > 0 && text.startsWith(t.content, i));
+      if (!hit) {
+        i++;
+        continue;
+      }
+      if (i > from) out.push({ text: text.slice(from, i), start: from });
+      out.push({ text: hit.content, start: i, id: hit.id });
+      i += hit.content.length;
+      from = i;
+    }
+    if (from < text.length) out.push({ text: text.slice(from), start: from });
+    return out;
+  }
+
+  private normalizer(n: Part | null): Normalize {
+    if (n === null) return (s) => s;
+    switch (n.type) {
+      case 'Sequence': {
+        const steps = ((n.normalizers as Part[] | undefined) ?? []).map((x) => this.normalizer(x));
+        return (s) => steps.reduce((acc, f) => f(acc), s);
+      }
+      case 'Prepend': {
+        const p = String(n.prepend ?? '');
+        return (s) => (s.length > 0 ? p + s : s);
+      }
+      case 'Replace': {
+        const pattern = n.pattern as { String?: string; Regex?: string } | undefined;
+        if (typeof pattern?.String !== 'string') throw new FormatError(this.source, 'normalizer Replace with a regex pattern is not supported (string patterns are); give positive_prompt_ids instead', 'normalizer');
+        const from = pattern.String;
+        const to = String(n.content ?? '');
+        return (s) => s.split(from).join(to);
+      }
+      case 'NFC':
+      case 'NFD':
+      case 'NFKC':
+      case 'NFKD':
+        return (s) => s.normalize(n.type as 'NFC');
+      case 'Lowercase':
+        return (s) => s.toLowerCase();
+      default:
+        throw new FormatError(this.source, `normalizer ${JSON.stringify(n.type)} is not supported (Prepend, Replace, NF*, Lowercase, Sequence are); give positive_prompt_ids instead`, 'normalizer');
+    }
+  }
+
+  private preTokenizer(p: Part | null): PreTokenize {
+    // A WordLevel file without a pre-tokenizer still needs words: split like `Whitespace`.
+    if (p === null) return this.kind === 'wordlevel' ? (s) => s.match(/\w+|[^\w\s]+/gu) ?? [] : (s) => [s];
+    if (this.byteLevel) {
+      const level = p.type === 'ByteLevel' ? p : ((p.pretokenizers as Part[] | undefined) ?? []).find((x) => x.type === 'ByteLevel')!;
+      const prefix = level.add_prefix_space === true;
+      return (s) => {
+        const t = prefix && !s.startsWith(' ') ? ` ${s}` : s;
+        return (t.match(BYTE_LEVEL_SPLIT) ?? []).map((piece) => Array.from(UTF8.encode(piece), (b) => this.byteMap[b]).join(''));
+      };
+    }
+    switch (p.type) {
+      case 'Metaspace': {
+        const rep = typeof p.replacement === 'string' ? p.replacement : '\u2581';
+        const scheme = typeof p.prepend_scheme === 'string' ? p.prepend_scheme : p.add_prefix_space === false ? 'never' : 'always';
+        const split = p.split !== false;
+        return (s, first) => {
+          let t = s.split(' ').join(rep);
+          if ((scheme === 'always' || (scheme === 'first' && first)) && !t.startsWith(rep)) t = rep + t;
+          if (!split) return [t];
+          // Each piece starts at a replacement character (the delimiter merges with the next piece).
+          const pieces: string[] = [];
+          let cur = '';
+          for (const ch of t) {
+            if (ch === rep && cur.length > 0) {
+              pieces.push(cur);
+              cur = '';
+            }
+            cur += ch;
+          }
+          if (cur.length > 0) pieces.push(cur);
+          return pieces;
+        };
+      }
+      case 'Whitespace':
+        return (s) => s.match(/\w+|[^\w\s]+/gu) ?? [];
+      case 'WhitespaceSplit':
+        return (s) => s.split(/\s+/u).filter((x) => x.length > 0);
+      case 'Sequence': {
+        const steps = ((p.pretokenizers as Part[] | undefined) ?? []).map((x) => this.preTokenizer(x));
+        return (s, first) => steps.reduce<string[]>((pieces, f) => pieces.flatMap((x, i) => f(x, first && i === 0)), [s]);
+      }
+      default:
+        throw new FormatError(this.source, `pre_tokenizer ${JSON.stringify(p.type)} is not supported (Metaspace, ByteLevel, Whitespace, WhitespaceSplit, Sequence are); give positive_prompt_ids instead`, 'pre_tokenizer');
+    }
   }
 
   private lookup(symbol: string): number {
     const id = this.vocab.get(symbol);
     if (id !== undefined) return id;
     if (this.unk !== undefined) return this.unk;
-    throw new FormatError('tokenizer.json', `token ${JSON.stringify(symbol)} is not in the vocabulary and there is no unk_token`);
+    throw new FormatError(this.source, `token ${JSON.stringify(symbol)} is not in the vocabulary and there is no unk_token`);
   }
 
-  /** Greedy lowest-rank pair merging (the BPE encode rule). */
-  private bpe(symbols: string[]): string[] {
-    const word = symbols.slice();
+  /** BPE on one pre-tokenized piece: characters (or byte-fallback tokens, or unk), then merges by rank. */
+  private bpeIds(piece: string): number[] {
+    if (this.ignoreMerges && this.vocab.has(piece)) return [this.vocab.get(piece)!];
+    const symbols: string[] = [];
+    const fixed = new Set<number>(); // positions that are unk or byte tokens: never merged
+    let lastUnk = false;
+    for (const ch of piece) {
+      if (this.vocab.has(ch)) {
+        symbols.push(ch);
+        lastUnk = false;
+        continue;
+      }
+      const bytes = Array.from(UTF8.encode(ch), byteToken);
+      if (this.byteFallback && bytes.every((b) => this.vocab.has(b))) {
+        for (const b of bytes) {
+          fixed.add(symbols.length);
+          symbols.push(b);
+        }
+        lastUnk = false;
+        continue;
+      }
+      if (this.unk === undefined) throw new FormatError(this.source, `character ${JSON.stringify(ch)} is not in the vocabulary and there is no unk_token or byte fallback`);
+      if (!(this.fuseUnk && lastUnk)) {
+        fixed.add(symbols.length);
+        symbols.push('\u0000unk');
+      }
+      lastUnk = true;
+    }
+    const word = symbols.map((s, i) => ({ s, fixed: fixed.has(i) }));
     for (;;) {
       let best = -1;
       let bestRank = Number.POSITIVE_INFINITY;
       for (let i = 0; i + 1 < word.length; i++) {
-        const r = this.ranks.get(`${word[i]} ${word[i + 1]}`);
+        if (word[i].fixed || word[i + 1].fixed) continue;
+        const r = this.ranks.get(`${word[i].s} ${word[i + 1].s}`);
         if (r !== undefined && r < bestRank) {
           bestRank = r;
           best = i;
         }
       }
-      if (best < 0) return word;
-      const a = word[best];
-      const b = word[best + 1];
+      if (best < 0) break;
+      const a = word[best].s;
+      const b = word[best + 1].s;
+      // Merge every occurrence of the best pair, left to right (the standard BPE encode rule).
       for (let i = 0; i + 1 < word.length; i++) {
-        if (word[i] === a && word[i + 1] === b) word.splice(i, 2, a + b);
+        if (!word[i].fixed && !word[i + 1].fixed && word[i].s === a && word[i + 1].s === b) word.splice(i, 2, { s: a + b, fixed: false });
       }
     }
+    return word.map((w) => (w.s === '\u0000unk' ? this.unk! : this.lookup(w.s)));
   }
+}
+
+function hasType(p: Part | null, type: string): boolean {
+  if (p === null) return false;
+  if (p.type === type) return true;
+  return ((p.pretokenizers as Part[] | undefined) ?? []).some((x) => hasType(x, type));
 }

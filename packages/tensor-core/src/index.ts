@@ -31,11 +31,17 @@ export { applyActivation, gelu, type Activation } from './layers/activations.js'
 export { seededDropout } from './layers/dropout.js';
 export { LoRADense, type LoRADenseOptions, type LoRABase } from './layers/lora-dense.js';
 export { MultiAdapterDense, type MultiAdapterDenseOptions } from './layers/multi-adapter-dense.js';
+export { MultiAdapterConv2D, type MultiAdapterConv2DOptions } from './layers/multi-adapter-conv2d.js';
 export {
   CausalTransformer, CausalSelfAttention, TransformerBlock,
   type CausalTransformerOptions, type TransformerApplyOptions,
 } from './layers/causal-transformer.js';
 export { LayerNorm, RMSNorm, type NormOptions } from './layers/norms.js';
+export { layerNorm } from './ops/layer-norm.js';
+export { rmsNorm } from './ops/rms-norm.js';
+export { causalAttention, type CausalAttentionOptions, type AttentionLayout } from './ops/causal-attention.js';
+export { fusedOpsEnabled, setFusedOps } from './ops/fused-kernel.js';
+export type { CausalMask } from './layers/causal-transformer.js';
 export { TinyCNN, type TinyCNNOptions } from './layers/tiny-cnn.js';
 
 // Losses

@@ -38,7 +38,14 @@ export interface PickleOptions {
   globals: Record<string, Omit<PickleGlobal, 'module' | 'name'>>;
   /** Resolves BINPERSID ids (torch uses them for storages). Without it, BINPERSID is an error. */
   persistentLoad?(pid: PickleValue): PickleValue;
+  /** Deepest nesting of lists, tuples and dicts accepted (default 1000; torch state dicts nest a few levels). */
+  maxDepth?: number;
+  /** Longest LONG1/LONG4 integer in bytes (default 64; torch writes sizes and ids, never huge ints). */
+  maxIntBytes?: number;
 }
+
+/** Defaults of the pickle VM's limits. */
+export const PICKLE_LIMITS = { maxDepth: 1000, maxIntBytes: 64 } as const;
 
 /** A pickle referenced a global that is not on the whitelist; it was not (and will never be) called. */
 export class UnsupportedPickleGlobal extends FormatError {
@@ -56,6 +63,8 @@ const MARK = Symbol('mark');
 /** Run the VM over `bytes` and return the unpickled object (dicts finalised, see PickleValue). */
 export function unpickle(bytes: Uint8Array, options: PickleOptions): PickleValue {
   const { source, entry } = options;
+  const maxDepth = options.maxDepth ?? PICKLE_LIMITS.maxDepth;
+  const maxIntBytes = options.maxIntBytes ?? PICKLE_LIMITS.maxIntBytes;
   const fail = (reason: string): never => {
     throw new FormatError(source, reason, entry);
   };
@@ -126,6 +135,7 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): PickleValue
     for (const item of items) (list as unknown[]).push(item);
   };
   const long = (n: number): number | bigint => {
+    if (n > maxIntBytes) fail(`LONG of ${n} bytes at byte ${p} exceeds the limit of ${maxIntBytes} bytes`);
     const at = need(n);
     if (n === 0) return 0;
     let value = 0n;
@@ -146,7 +156,7 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): PickleValue
       case 0x28: marks.push(stack.length); stack.push(MARK); break; // MARK
       case 0x2e: { // STOP
         const result = pop();
-        return finalize(result, new Map()) as PickleValue;
+        return finalize(result, new Map(), 0, maxDepth, fail) as PickleValue;
       }
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK
@@ -222,7 +232,7 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): PickleValue
       case 0x51: { // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail('persistent id found but no storage resolver was given');
-        stack.push(options.persistentLoad!(finalize(pid, new Map()) as PickleValue));
+        stack.push(options.persistentLoad!(finalize(pid, new Map(), 0, maxDepth, fail) as PickleValue));
         break;
       }
       default:
@@ -232,26 +242,27 @@ export function unpickle(bytes: Uint8Array, options: PickleOptions): PickleValue
 }
 
 /** Turn Maps with only string keys into plain objects, recursively (shared references stay shared). */
-function finalize(value: unknown, seen: Map<unknown, unknown>): unknown {
+function finalize(value: unknown, seen: Map<unknown, unknown>, depth: number, maxDepth: number, fail: (reason: string) => never): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return seen.get(value);
+  if (depth > maxDepth) fail(`containers nest deeper than the limit of ${maxDepth} levels`);
   if (value instanceof Map) {
     const allStrings = [...value.keys()].every((k) => typeof k === 'string');
     if (allStrings) {
       const out: Record<string, unknown> = {};
       seen.set(value, out);
-      for (const [k, v] of value) Object.defineProperty(out, k as string, { value: finalize(v, seen), enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of value) Object.defineProperty(out, k as string, { value: finalize(v, seen, depth + 1, maxDepth, fail), enumerable: true, writable: true, configurable: true });
       return out;
     }
     const out = new Map<unknown, unknown>();
     seen.set(value, out);
-    for (const [k, v] of value) out.set(finalize(k, seen), finalize(v, seen));
+    for (const [k, v] of value) out.set(finalize(k, seen, depth + 1, maxDepth, fail), finalize(v, seen, depth + 1, maxDepth, fail));
     return out;
   }
   if (Array.isArray(value)) {
     const out: unknown[] = new Array(value.length);
     seen.set(value, out);
-    for (let i = 0; i < value.length; i++) out[i] = finalize(value[i], seen);
+    for (let i = 0; i < value.length; i++) out[i] = finalize(value[i], seen, depth + 1, maxDepth, fail);
     return Object.isFrozen(value) ? Object.freeze(out) : out;
   }
   return value;

@@ -269,6 +269,9 @@ async function parseArchive(archive: ZipArchive, file: string, reader: RangeRead
   return unpickle(await archive.read(pklEntry), pickleOptions);
 }
 
+/** The largest tensor a .pt file may declare, in bytes (a JS typed array holds at most about this much). */
+export const MAX_TENSOR_BYTES = 2 ** 31;
+
 function rebuildTensor(args: PickleValue[], file: string, pklEntry: string, reader: RangeReader): TorchTensor {
   const [storage, offset, size, stride] = args as unknown[];
   const s = storage as StorageRef;
@@ -285,6 +288,10 @@ function rebuildTensor(args: PickleValue[], file: string, pklEntry: string, read
   if (shape.length !== strides.length) throw new FormatError(file, `shape [${shape}] and stride [${strides}] differ in rank`, s.entry);
   if (shape.some((d) => d < 0)) throw new FormatError(file, `negative dimension in shape [${shape}]`, s.entry);
   const numel = shape.reduce((a, b) => a * b, 1);
+  // A view's size is not bounded by its storage (stride 0 repeats elements): cap what a read could allocate.
+  if (numel * s.itemSize > MAX_TENSOR_BYTES) {
+    throw new FormatError(file, `tensor of shape [${shape}] would take ${numel * s.itemSize} bytes when read (limit ${MAX_TENSOR_BYTES})`, s.entry);
+  }
   if (numel > 0) {
     let hi = offset;
     let lo = offset;

@@ -33,6 +33,8 @@ const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
 const ZIP64_EOCD_SIGNATURE = 0x06064b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
+/** The largest deflated entry inflated in memory (torch stores tensors uncompressed; pickles are small). */
+export const MAX_INFLATED_BYTES = 1 << 30;
 const LOCAL_SIGNATURE = 0x04034b50;
 
 /** Wrap an in-memory buffer as a ByteSource (tests, archives received over the network). */
@@ -61,6 +63,16 @@ export class ZipArchive {
 
   /** Read the end-of-central-directory record (zip64 aware) and every central header. */
   static async open(source: ByteSource): Promise<ZipArchive> {
+    try {
+      return await ZipArchive.parseDirectory(source);
+    } catch (error) {
+      // A length field pointing outside its record (DataView bounds): the directory is malformed.
+      if (error instanceof RangeError) throw new FormatError(source.name, `malformed zip directory (${error.message})`);
+      throw error;
+    }
+  }
+
+  private static async parseDirectory(source: ByteSource): Promise<ZipArchive> {
     const name = source.name;
     const magic = await source.read(0, Math.min(4, source.size));
     if (!(magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 0x03 && magic[3] === 0x04)) {
@@ -131,8 +143,24 @@ export class ZipArchive {
         e += 4 + len;
       }
       if (flags & 1) throw new FormatError(name, 'encrypted zip entries are not supported', entryName);
+      if (entries.has(entryName)) throw new FormatError(name, `duplicate entry name (central directory header ${i})`, entryName);
+      if (/(^|[\\/])\.\.([\\/]|$)/.test(entryName) || entryName.startsWith('/') || entryName.includes('\\') || entryName.includes('\0')) {
+        throw new FormatError(name, 'unsafe entry name (absolute, backslash or a ".." segment)', entryName);
+      }
+      if (method === 0 && size !== compressedSize) throw new FormatError(name, `stored entry declares ${size} bytes but holds ${compressedSize}`, entryName);
+      if (localHeaderOffset + 30 + compressedSize > source.size) {
+        throw new FormatError(name, `entry data (${compressedSize} bytes at offset ${localHeaderOffset}) runs past the end of the file (${source.size} bytes)`, entryName);
+      }
       entries.set(entryName, { name: entryName, method, compressedSize, size, localHeaderOffset });
       p = extraEnd + commentLength;
+    }
+    // Entries may not share bytes: a crafted directory could point many names at one deflated blob.
+    const spans = [...entries.values()].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    for (let k = 1; k < spans.length; k++) {
+      const prev = spans[k - 1];
+      if (spans[k].localHeaderOffset < prev.localHeaderOffset + 30 + prev.compressedSize) {
+        throw new FormatError(name, `entry overlaps "${prev.name}" (offset ${spans[k].localHeaderOffset})`, spans[k].name);
+      }
     }
     return new ZipArchive(source, entries);
   }
@@ -171,8 +199,13 @@ export class ZipArchive {
     const raw = await this.source.read(offset, entry.compressedSize);
     if (entry.method === 0) return raw;
     if (entry.method === 8) {
-      const out = inflateSync(raw);
-      if (out.length !== entry.size) throw new FormatError(this.source.name, 'inflated size differs from the directory', entryName);
+      // Inflate into the declared size (+1 to see any excess): a zip bomb cannot allocate more than it
+      // declares, and a declaration is bounded by deflate's best ratio (~1032:1) and MAX_INFLATED_BYTES.
+      if (entry.size > MAX_INFLATED_BYTES || entry.size > entry.compressedSize * 1032 + 64) {
+        throw new FormatError(this.source.name, `deflated entry declares ${entry.size} bytes from ${entry.compressedSize} (limit ${MAX_INFLATED_BYTES} bytes, ratio 1032:1)`, entryName);
+      }
+      const out = inflateSync(raw, { out: new Uint8Array(entry.size + 1) });
+      if (out.length !== entry.size) throw new FormatError(this.source.name, `inflated size differs from the directory (${entry.size} bytes declared)`, entryName);
       return out;
     }
     throw new FormatError(this.source.name, `unsupported compression method ${entry.method}`, entryName);

@@ -15,6 +15,7 @@ import { registerWasmFallbackKernels } from './wasm-fallback-kernels.js';
 import { registerFastWasmKernels } from './fast-wasm-kernels.js';
 import { registerParallelWasmKernels } from './parallel-kernels.js';
 import { SUPPORTED_TFJS_BUILD } from './tfjs-build.js';
+import { resolvePageRequest, selectInPage, type PageBackendName, type PageBackendOptions } from './page-backend.js';
 
 /** True under Node (not in a page or a worker): only there are the threaded loader and `process` available. */
 const IN_NODE = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
@@ -23,10 +24,18 @@ const IN_NODE = typeof process !== 'undefined' && typeof process.versions?.node 
 let nodeThreads: Promise<typeof import('./wasm-threads.js')> | undefined;
 const loadNodeThreads = () => (nodeThreads ??= import('./wasm-threads.js'));
 
-/** A backend a caller may ask for. `node-gpu` and `node` are short aliases. */
-export type BackendName = 'tfjs-node-gpu' | 'node-gpu' | 'tfjs-node' | 'node' | 'wasm' | 'cpu';
+/**
+ * A backend a caller may ask for. `node-gpu` and `node` are short aliases.
+ * Under Node: the tfjs-node names, wasm, cpu; in a page: webgpu, webgl, wasm, cpu.
+ */
+export type BackendName = 'tfjs-node-gpu' | 'node-gpu' | 'tfjs-node' | 'node' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-export interface InitBackendOptions {
+/**
+ * In a page the order is webgpu, webgl, wasm, cpu (./page-backend.ts), and
+ * `loaders`, `wasmPaths` and `threads` (only where the page is cross-origin
+ * isolated) apply; the environment variables are not read there.
+ */
+export interface InitBackendOptions extends PageBackendOptions {
   /** Backend to try first. Default: env PAPERKIT_BACKEND, else automatic. */
   backend?: BackendName;
   /** Do not print the one-line summary to stderr. Default false. */
@@ -41,7 +50,7 @@ export interface InitBackendOptions {
 }
 
 export interface BackendInfo {
-  /** The active tfjs backend, as `tf.getBackend()` reports it ('tensorflow', 'wasm' or 'cpu'). */
+  /** The active tfjs backend, as `tf.getBackend()` reports it ('tensorflow', 'wasm', 'cpu'; in a page also 'webgpu', 'webgl'). */
   name: string;
   /** The package that provided it. */
   source: string;
@@ -69,7 +78,7 @@ const CANDIDATES: Record<'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu', Candida
   cpu: { source: '@tensorflow/tfjs', backendName: 'cpu' },
 };
 const AUTO_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-const ALIASES: Record<BackendName, keyof typeof CANDIDATES> = {
+const ALIASES: Record<Exclude<BackendName, 'webgpu' | 'webgl'>, keyof typeof CANDIDATES> = {
   'tfjs-node-gpu': 'tfjs-node-gpu',
   'node-gpu': 'tfjs-node-gpu',
   'tfjs-node': 'tfjs-node',
@@ -89,12 +98,13 @@ const cache = new Map<string, Promise<BackendInfo>>();
  * first call: tensors made on another backend must be moved on every use.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
-  const requested = resolveRequest(opts.backend);
+  const requested: string | undefined = IN_NODE ? resolveRequest(opts.backend) : resolvePageRequest(opts.backend);
   const key = requested ?? 'auto';
   let pending = cache.get(key);
   if (pending === undefined) {
-    const threads = IN_NODE ? (await loadNodeThreads()).resolveWasmThreads(opts.threads) : 1;
-    pending = select(requested, threads);
+    pending = IN_NODE
+      ? select(requested as keyof typeof CANDIDATES | undefined, (await loadNodeThreads()).resolveWasmThreads(opts.threads))
+      : selectInPage(requested as PageBackendName | undefined, opts, registerExtraWasmKernels, fastKernelsOffReason);
     cache.set(key, pending);
     pending.catch(() => cache.delete(key)); // a failed selection may be retried
     const info = await pending;
@@ -116,13 +126,13 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
 /** The option or env value, validated and mapped to a candidate key; undefined means automatic. */
 function resolveRequest(option: BackendName | undefined): keyof typeof CANDIDATES | undefined {
   if (option !== undefined) {
-    const key = ALIASES[option];
+    const key = ALIASES[option as keyof typeof ALIASES];
     if (key === undefined) throw new OptionError('backend', `one of ${Object.keys(ALIASES).join(', ')}`, option);
     return key;
   }
   const env = IN_NODE ? process.env.PAPERKIT_BACKEND?.trim() : undefined;
   if (env === undefined || env === '' || env === 'auto') return undefined;
-  const key = ALIASES[env as BackendName];
+  const key = ALIASES[env as keyof typeof ALIASES];
   if (key === undefined) {
     throw new OptionError('PAPERKIT_BACKEND (environment)', `one of auto, ${Object.keys(ALIASES).join(', ')}`, env);
   }
@@ -206,7 +216,9 @@ function describe(info: BackendInfo): string {
   const failed = info.tried.filter((t) => t.error !== undefined);
   const reason = (error: string) => (/^Cannot find (package|module)/.test(error) ? 'not installed' : error);
   const skipped = failed.length === 0 ? '' : `; skipped ${failed.map((t) => `${t.source} (${reason(t.error!)})`).join(', ')}`;
-  const threads = info.name !== 'wasm' ? '' : info.threadsFallback === undefined ? `, ${info.threads} thread${info.threads === 1 ? '' : 's'}` : `, 1 thread (threaded build failed: ${info.threadsFallback})`;
+  const count = `, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  // Under Node a fallback means the threaded build failed; in a page it says why fewer threads run.
+  const threads = info.name !== 'wasm' ? '' : info.threadsFallback === undefined ? count : IN_NODE ? `, 1 thread (threaded build failed: ${info.threadsFallback})` : `${count} (${info.threadsFallback})`;
   return `[paperkit] tfjs backend: ${info.name} from ${info.source}${threads}${skipped}`;
 }
 

@@ -312,14 +312,28 @@ function bmmBody(): number[] {
  */
 function expBody(): number[] {
   // params: 0 src, 1 dst, 2 bytes; locals: 3 i (i32); 4 x, 5 n, 6 r, 7 y, 8 n as i32, 9 h = n >> 1 (v128)
-  const [I, X, N, R, Y, NI, H] = [3, 4, 5, 6, 7, 8, 9];
-  const HI = 88.72283935546875; // ln(FLT_MAX), rounded down to a float
-  const LO = -103.97208404541016; // ln(2^-150): below it the result rounds to 0
-  const P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  const [I, X] = [3, 4];
   const code: number[] = [];
   code.push(BLOCK, VOID, LOOP, VOID);
   code.push(...get(I), ...get(2), I32_GE_U, BR_IF, 1);
   code.push(...get(0), ...get(I), I32_ADD, ...V128_LOAD, ...set(X));
+  code.push(...get(1), ...get(I), I32_ADD, ...expValue(X, [5, 6, 7, 8, 9]), ...V128_STORE);
+  code.push(...get(I), I32_CONST, ...sleb(16), I32_ADD, ...set(I));
+  code.push(BR, 0, END, END, END);
+  const locals = vec([[...uleb(1), I32], [...uleb(6), V128]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * Code leaving exp(local X) on the stack (see expBody for the method), using
+ * five scratch v128 locals N, R, Y, NI, H.
+ */
+function expValue(X: number, [N, R, Y, NI, H]: number[]): number[] {
+  const HI = 88.72283935546875; // ln(FLT_MAX), rounded down to a float
+  const LO = -103.97208404541016; // ln(2^-150): below it the result rounds to 0
+  const P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  const code: number[] = [];
   // n = nearest(clamp(x) log2 e); keep the clamped x in r for now
   code.push(...get(X), ...f32x4Const(HI), ...F32X4_MIN, ...f32x4Const(LO), ...F32X4_MAX, ...set(R));
   code.push(...get(R), ...f32x4Const(Math.LOG2E), ...F32X4_MUL, ...F32X4_NEAREST, ...set(N));
@@ -333,17 +347,33 @@ function expBody(): number[] {
   // out = y 2^h 2^(n-h), with 2^k = (k + 127) << 23 as float bits; then the overflow and underflow edges
   code.push(...get(N), ...I32X4_TRUNC_SAT_F32X4_S, ...set(NI), ...get(NI), I32_CONST, 1, ...I32X4_SHR_S, ...set(H));
   const pow2 = (k: number[]) => [...k, ...i32x4Const(127), ...I32X4_ADD, I32_CONST, ...sleb(23), ...I32X4_SHL];
-  code.push(...get(1), ...get(I), I32_ADD);
   code.push(...f32x4Const(Infinity));
   code.push(...get(Y), ...pow2(get(H)), ...F32X4_MUL, ...pow2([...get(NI), ...get(H), ...I32X4_SUB]), ...F32X4_MUL);
   code.push(...get(X), ...f32x4Const(HI), ...F32X4_GT, ...V128_BITSELECT);
   code.push(...get(X), ...f32x4Const(LO), ...F32X4_LT, ...V128_ANDNOT);
-  code.push(...V128_STORE);
-  code.push(...get(I), I32_CONST, ...sleb(16), I32_ADD, ...set(I));
-  code.push(BR, 0, END, END, END);
-  const locals = vec([[...uleb(1), I32], [...uleb(6), V128]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return code;
+}
+
+/**
+ * The assembler pieces above, for other hand-assembled modules (src/ops/simd-gelu.ts):
+ * opcodes, LEB128 encoders, section builders and the exp code generator.
+ */
+export const wasmAsm = {
+  I32, F32, V128, I32_CONST, I32_ADD, I32_GE_U, BLOCK, LOOP, VOID, BR, BR_IF, END, MAX_PAGES,
+  V128_LOAD, V128_STORE, F32X4_SPLAT, F32X4_ADD, F32X4_SUB, F32X4_MUL, F32X4_DIV, F32X4_MIN, F32X4_MAX, F32X4_LT, F32X4_GT,
+  V128_ANDNOT, V128_BITSELECT, simd, uleb, sleb, name, vec, section, get, set, f32x4Const, i32x4Const, expValue,
+};
+
+/** Instantiate `bytes(shared)` on `memory` (imported as env.memory); null where wasm SIMD or the memory is unavailable. */
+export function instantiateOnMemory<T>(memory: WasmMemory | undefined, bytes: (shared: boolean) => Uint8Array): T | null {
+  if (wasmApi === undefined || memory === undefined || !(memory instanceof wasmApi.Memory)) return null;
+  try {
+    const b = bytes(isShared(memory));
+    if (!wasmApi.validate(b)) return null;
+    return new wasmApi.Instance(new wasmApi.Module(b), { env: { memory } }).exports as unknown as T;
+  } catch {
+    return null;
+  }
 }
 
 /** The module's bytes; `shared` imports a shared memory (the threaded backend's). */

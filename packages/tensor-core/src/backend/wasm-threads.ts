@@ -22,11 +22,13 @@
  * The pool's workers are unref'd, so a process still exits when its work ends.
  * Any failure falls back to tfjs's single-threaded loader (see `install`).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+// Namespace imports: a bundler building a page (Vite, rollup) includes this lazily imported
+// file and stubs the node: modules out; named imports would fail that build ("not exported").
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as nodeModule from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../errors.js';
 import { makePoolSwitch, setPoolSwitch } from './thread-pool.js';
@@ -83,7 +85,7 @@ export function resolveWasmThreads(option: number | undefined): number {
       if (!Number.isInteger(threads)) throw new OptionError(source, 'a whole number of threads >= 1, or auto', env);
     }
   }
-  if (threads === undefined) return Math.min(availableParallelism(), MAX_WASM_THREADS);
+  if (threads === undefined) return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
   if (!Number.isInteger(threads) || threads < 1) throw new OptionError(source, 'a whole number of threads >= 1', threads);
   return Math.min(threads, MAX_WASM_THREADS);
 }
@@ -136,13 +138,13 @@ async function startThreaded(threads: number): Promise<tf.KernelBackend> {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is unavailable');
   // The pool switch reads tfjs's compiled code: only the build it was written against is trusted.
   if (tf.version_core !== SUPPORTED_TFJS_BUILD) throw new Error(`@tensorflow/tfjs-core ${tf.version_core} is not ${SUPPORTED_TFJS_BUILD}, the build the thread-pool switch was checked on`);
-  const require = createRequire(import.meta.url);
-  const wasmOut = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
+  const require = nodeModule.createRequire(import.meta.url);
+  const wasmOut = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const pkg = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
-  const factory = require(join(wasmOut, `${BUILD}.js`)) as ModuleFactory;
-  const { wasmWorkerContents } = require(join(wasmOut, `${BUILD}.worker.js`)) as { wasmWorkerContents: string };
+  const factory = require(path.join(wasmOut, `${BUILD}.js`)) as ModuleFactory;
+  const { wasmWorkerContents } = require(path.join(wasmOut, `${BUILD}.worker.js`)) as { wasmWorkerContents: string };
   const workerScript = writeWorkerScript(wasmWorkerContents);
-  const wasmBytes = readFileSync(join(wasmOut, `${BUILD}.wasm`));
+  const wasmBytes = fs.readFileSync(path.join(wasmOut, `${BUILD}.wasm`));
   const slot = poolSlot(wasmBytes);
   if (slot === null) throw new Error(`${BUILD}.wasm: get_threads_count does not read the pool from a fixed address (another tfjs version?)`);
 
@@ -152,9 +154,9 @@ async function startThreaded(threads: number): Promise<tf.KernelBackend> {
   const timer = setTimeout(() => failed(new Error(`the thread pool did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
   timer.unref();
   const config: Record<string, unknown> & { PThread?: { unusedWorkers: { terminate(): unknown }[] } } = {
-    locateFile: (file: string) => (file.endsWith('.worker.js') ? workerScript : join(wasmOut, file)),
+    locateFile: (file: string) => (file.endsWith('.worker.js') ? workerScript : path.join(wasmOut, file)),
     // Each worker evaluates the glue itself (Emscripten's importScripts reads it from disk under Node).
-    mainScriptUrlOrBlob: join(wasmOut, `${BUILD}.js`),
+    mainScriptUrlOrBlob: path.join(wasmOut, `${BUILD}.js`),
     instantiateWasm: (imports: WasmImports, receive: (instance: unknown, module: unknown) => void) => {
       // backend.cc sizes the pool as min(asked, cores / 2): report 2x the threads asked for.
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
@@ -288,25 +290,25 @@ function writeWorkerScript(contents: string): string {
   // The loader escapes newlines the same way before making its blob: the
   // string holds "\n" escapes that a template literal turned into line breaks.
   const script = contents.replace(/\n/g, '\\n');
-  const digest = createHash('sha256').update(script).digest('hex');
-  const dir = privateDir(join(tmpdir(), `paperkit-${userTag()}`));
-  const path = join(dir, `${BUILD}-worker-${digest.slice(0, 16)}.cjs`);
-  if (existsSync(path) && createHash('sha256').update(readFileSync(path)).digest('hex') === digest) return path;
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, script, { mode: 0o600 });
-  renameSync(partial, path);
-  return path;
+  const digest = crypto.createHash('sha256').update(script).digest('hex');
+  const dir = privateDir(path.join(os.tmpdir(), `paperkit-${userTag()}`));
+  const file = path.join(dir, `${BUILD}-worker-${digest.slice(0, 16)}.cjs`);
+  if (fs.existsSync(file) && crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') === digest) return file;
+  const partial = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(partial, script, { mode: 0o600 });
+  fs.renameSync(partial, file);
+  return file;
 }
 
 /** A per-user name part: the uid where there is one, else the user name. */
 function userTag(): string {
-  return typeof process.getuid === 'function' ? String(process.getuid()) : userInfo().username.replace(/[^\w.-]/g, '_');
+  return typeof process.getuid === 'function' ? String(process.getuid()) : os.userInfo().username.replace(/[^\w.-]/g, '_');
 }
 
 /** Create `dir` with mode 0700 if needed; refuse one that another user owns or others can write. */
 function privateDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const info = lstatSync(dir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = fs.lstatSync(dir);
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   if (!info.isDirectory()) throw new Error(`${dir} is not a folder`);
   if (uid !== undefined && (info.uid !== uid || (info.mode & 0o022) !== 0)) {

@@ -8,6 +8,8 @@ import { parseJsonlChunks, type JsonlRecord } from './jsonl.js';
 export interface ReadJsonlOptions {
   /** Name used in error messages. Default: the path. */
   source?: string;
+  /** Longest line accepted, in bytes (default 64 MiB). */
+  maxLineBytes?: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ReadJsonlOptions {
 export async function* readJsonl(path: string, options: ReadJsonlOptions = {}): AsyncGenerator<JsonlRecord> {
   const stream = createReadStream(path, { highWaterMark: 1 << 16 });
   try {
-    yield* parseJsonlChunks(stream as AsyncIterable<Uint8Array>, options.source ?? path);
+    yield* parseJsonlChunks(stream as AsyncIterable<Uint8Array>, options.source ?? path, { maxLineBytes: options.maxLineBytes });
   } finally {
     stream.destroy();
   }

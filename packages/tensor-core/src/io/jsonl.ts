@@ -10,6 +10,9 @@
 
 import { FormatError } from '../errors.js';
 
+/** Longest line the streaming reader holds (default 64 MiB): one request of a trace is far smaller. */
+export const DEFAULT_MAX_JSONL_LINE_BYTES = 64 * 1024 * 1024;
+
 /** One parsed line. `line` is 1-based. */
 export interface JsonlRecord {
   line: number;
@@ -54,14 +57,19 @@ export function parseJsonlLines(text: string, source = '<text>'): JsonlRecord[] 
 export async function* parseJsonlChunks(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   source: string,
+  options: { maxLineBytes?: number } = {},
 ): AsyncGenerator<JsonlRecord> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_JSONL_LINE_BYTES;
+  let carried = 0;
   // ignoreBOM: keep a U+FEFF that starts a later line (parseLine strips it on line 1 only, like parseJsonlLines).
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let carry: Uint8Array[] = []; // fragments of the line in progress
   let line = 0;
   const finish = (piece: Uint8Array): JsonlRecord | undefined => {
+    if (carried + piece.length > maxLineBytes) tooLong();
     const bytes = carry.length === 0 ? piece : concat([...carry, piece]);
     carry = [];
+    carried = 0;
     line++;
     let text: string;
     try {
@@ -70,6 +78,9 @@ export async function* parseJsonlChunks(
       throw new FormatError(source, 'invalid UTF-8', line);
     }
     return parseLine(text, line, source);
+  };
+  const tooLong = (): never => {
+    throw new FormatError(source, `line is longer than the limit of ${maxLineBytes} bytes`, line + 1);
   };
   for await (const chunk of chunks) {
     let start = 0;
@@ -80,7 +91,12 @@ export async function* parseJsonlChunks(
       if (record) yield record;
       start = end + 1;
     }
-    if (start < chunk.length) carry.push(chunk.slice(start));
+    if (start < chunk.length) {
+      // A file with no newline would otherwise be held whole in memory, one fragment at a time.
+      carried += chunk.length - start;
+      if (carried > maxLineBytes) tooLong();
+      carry.push(chunk.slice(start));
+    }
   }
   if (carry.length > 0) {
     const record = finish(new Uint8Array(0));

@@ -415,7 +415,13 @@ export function writeNpy(arr: NpyInput, name = 'array'): Uint8Array {
   return out;
 }
 
-export interface ReadNpzOptions extends ReadNpyOptions {}
+export interface ReadNpzOptions extends ReadNpyOptions {
+  /** Most bytes the archive's entries may declare in total once inflated (default 1 GiB): a zip bomb stops here. */
+  maxDecompressedBytes?: number;
+}
+
+/** Default cap on an .npz archive's inflated size. */
+export const DEFAULT_MAX_NPZ_BYTES = 1 << 30;
 
 /**
  * Reads an .npz archive (stored or deflated) into arrays keyed by entry name
@@ -423,10 +429,27 @@ export interface ReadNpzOptions extends ReadNpyOptions {}
  */
 export function readNpz(bytes: Uint8Array, options: ReadNpzOptions = {}): Record<string, NpyArray> {
   const source = options.source ?? '<bytes>';
+  const cap = options.maxDecompressedBytes ?? DEFAULT_MAX_NPZ_BYTES;
   let files: Record<string, Uint8Array>;
+  let declared = 0;
+  const seen = new Set<string>();
   try {
-    files = unzipSync(bytes);
+    // fflate inflates each entry into a buffer of its declared size, so checking the declarations
+    // (total, and deflate's best ratio of about 1032:1) bounds the memory a crafted archive can take.
+    files = unzipSync(bytes, {
+      filter(file) {
+        if (seen.has(file.name)) throw new FormatError(source, 'duplicate entry name', file.name);
+        seen.add(file.name);
+        declared += file.originalSize;
+        if (declared > cap) throw new FormatError(source, `entries declare more than the limit of ${cap} bytes inflated`, file.name);
+        if (file.compression !== 0 && file.originalSize > file.size * 1032 + 64) {
+          throw new FormatError(source, `entry declares ${file.originalSize} bytes from ${file.size} compressed (more than deflate can produce)`, file.name);
+        }
+        return true;
+      },
+    });
   } catch (err) {
+    if (FormatError.isInstance(err)) throw err;
     throw new FormatError(source, `not a valid zip archive (${(err as Error).message})`);
   }
   const out: Record<string, NpyArray> = {};

@@ -1,10 +1,13 @@
 /**
  * Element-wise activations by name, shared by Dense, MLP and the transformer.
  * GELU is the exact erf form (PyTorch's default `nn.GELU()`); tfjs has no GELU
- * op, and erf has a gradient on every backend (ecosystem notes, section B).
+ * op: on wasm and cpu it is one fused kernel with its own gradient
+ * (src/ops/gelu.ts), elsewhere the tf.erf composition (erf has a gradient on
+ * every backend, ecosystem notes, section B).
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../errors.js';
+import { fusedGelu } from '../ops/gelu.js';
 
 export type Activation = 'relu' | 'gelu' | 'tanh' | 'sigmoid' | 'linear';
 
@@ -19,7 +22,7 @@ export function checkActivation(option: string, value: unknown): Activation {
 
 /** gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))));
+  return fusedGelu(x);
 }
 
 export function applyActivation(x: tf.Tensor, activation: Activation): tf.Tensor {

@@ -17,14 +17,20 @@
  * tasks use (tens to a few thousand). 'gather' is the better choice for large
  * vocabularies on cpu/tensorflow, or on wasm once the fallback kernels are registered.
  *
- * Causality: a constant additive mask [maxLen, maxLen] (0 on and below the
- * diagonal, -1e9 above) is built once in the constructor, so no comparison op
- * ever runs under the gradient tape. Dropout (embeddings and both residual
- * branches) draws its masks from the seeded Rng.
+ * Attention goes through tensor-core's causalAttention (src/ops/causal-attention.ts).
+ * Where its fused kernel is the default (the cpu backend) that is one kernel
+ * forward and one backward per layer, reading the heads straight out of the
+ * q/k/v projections ([B, T, H, dHead], no transposes) and skipping future and
+ * padded keys. Elsewhere (wasm, where the composition measured faster; see
+ * docs/performance.md, round 3) it is the composition with a constant additive
+ * mask [maxLen, maxLen] (0 on and below the diagonal, -1e9 above, built once in
+ * the constructor, so no comparison op runs under the gradient tape). Dropout
+ * (embeddings and both residual branches) draws its masks from the seeded Rng.
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError } from '../errors.js';
 import { randomNormal, toRng, type Rng, type Seed } from '../random.js';
+import { causalAttention, causalAttentionFuses } from '../ops/causal-attention.js';
 import { checkActivation, type Activation } from './activations.js';
 import { Dense, checkDim } from './dense.js';
 import { seededDropout } from './dropout.js';
@@ -71,6 +77,11 @@ export interface TransformerApplyOptions {
 
 const MASKED = -1e9;
 
+/** Causal self-attention, optionally hiding padded keys (keyMask [B, T], float: 1 = token, 0 = padding). */
+export interface CausalMask {
+  keyMask?: tf.Tensor;
+}
+
 /** Multi-head causal self-attention with separate q/k/v/output projections. */
 export class CausalSelfAttention extends Module {
   readonly query: Dense;
@@ -95,19 +106,28 @@ export class CausalSelfAttention extends Module {
     return [...this.query.variables, ...this.key.variables, ...this.value.variables, ...this.output.variables];
   }
 
-  /** x [B, T, d]; additiveMask broadcastable to [B, H, T, T]. */
-  apply(x: tf.Tensor3D, additiveMask: tf.Tensor): tf.Tensor3D {
+  /**
+   * x [B, T, d]. `mask` is either a CausalMask (causal attention, optionally
+   * with a key padding mask: the fused kernel) or, as before, any additive
+   * mask broadcastable to [B, H, T, T] (the unfused composition).
+   */
+  apply(x: tf.Tensor3D, mask: tf.Tensor | CausalMask): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, t] = x.shape;
       const dHead = this.dModel / this.nHeads;
-      const heads = (h: tf.Tensor) => tf.transpose(tf.reshape(h, [b, t, this.nHeads, dHead]), [0, 2, 1, 3]) as tf.Tensor4D;
-      const q = heads(this.query.apply(x));
-      const k = heads(this.key.apply(x));
-      const v = heads(this.value.apply(x));
-      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dHead)), additiveMask);
-      const context = tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v);
-      const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [b, t, this.dModel]);
-      return this.output.apply(merged) as tf.Tensor3D;
+      const split = (h: tf.Tensor) => tf.reshape(h, [b, t, this.nHeads, dHead]) as tf.Tensor4D;
+      const q = split(this.query.apply(x));
+      const k = split(this.key.apply(x));
+      const v = split(this.value.apply(x));
+      let context: tf.Tensor;
+      if (mask instanceof tf.Tensor) {
+        const heads = (h: tf.Tensor4D) => tf.transpose(h, [0, 2, 1, 3]) as tf.Tensor4D;
+        const scores = tf.add(tf.mul(tf.matMul(heads(q), heads(k), false, true), 1 / Math.sqrt(dHead)), mask);
+        context = tf.transpose(tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, heads(v)), [0, 2, 1, 3]);
+      } else {
+        context = causalAttention(q, k, v, { layout: 'bthd', keyMask: mask.keyMask });
+      }
+      return this.output.apply(tf.reshape(context, [b, t, this.dModel])) as tf.Tensor3D;
     });
   }
 }
@@ -139,10 +159,11 @@ export class TransformerBlock extends Module {
     ];
   }
 
-  apply(h: tf.Tensor3D, additiveMask: tf.Tensor, dropout: number, rng: Rng | null): tf.Tensor3D {
+  /** `mask`: see CausalSelfAttention.apply. */
+  apply(h: tf.Tensor3D, mask: tf.Tensor | CausalMask, dropout: number, rng: Rng | null): tf.Tensor3D {
     return tf.tidy(() => {
       const drop = (y: tf.Tensor) => (rng && dropout > 0 ? seededDropout(y, dropout, rng) : y);
-      const attended = drop(this.attention.apply(this.norm1.apply(h) as tf.Tensor3D, additiveMask));
+      const attended = drop(this.attention.apply(this.norm1.apply(h) as tf.Tensor3D, mask));
       const h1 = tf.add(h, attended);
       const mlpOut = drop(this.fc2.apply(this.fc1.apply(this.norm2.apply(h1))));
       return tf.add(h1, mlpOut) as tf.Tensor3D;
@@ -269,14 +290,19 @@ export class CausalTransformer extends Module {
     }
     const rng = options.training && this.dropout > 0 ? (options.rng ?? this.dropoutRng) : null;
     return tf.tidy(() => {
-      let additive: tf.Tensor = tf.slice(this.causalMask, [0, 0], [t, t]);
-      if (mask) {
-        const padding = tf.mul(tf.sub(1, tf.cast(mask, 'float32')), MASKED);
-        additive = tf.add(additive, tf.reshape(padding, [b, 1, 1, t]));
+      let attention: tf.Tensor | CausalMask;
+      if (causalAttentionFuses(mask !== undefined)) {
+        attention = { keyMask: mask ? tf.cast(mask, 'float32') : undefined };
+      } else {
+        attention = tf.slice(this.causalMask, [0, 0], [t, t]);
+        if (mask) {
+          const padding = tf.mul(tf.sub(1, tf.cast(mask, 'float32')), MASKED);
+          attention = tf.add(attention, tf.reshape(padding, [b, 1, 1, t]));
+        }
       }
       let x = h as tf.Tensor3D;
       if (rng) x = seededDropout(x, this.dropout, rng) as tf.Tensor3D;
-      for (const block of this.blocks) x = block.apply(x, additive, this.dropout, rng);
+      for (const block of this.blocks) x = block.apply(x, attention, this.dropout, rng);
       return this.finalNorm.apply(x) as tf.Tensor3D;
     });
   }

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError } from '../errors.js';
+import { layerNorm } from '../ops/layer-norm.js';
+import { rmsNorm } from '../ops/rms-norm.js';
 import { checkDim } from './dense.js';
 import { Module, ownVariable } from './module.js';
 
@@ -48,13 +50,8 @@ export class LayerNorm extends Module {
 
   apply(x: tf.Tensor): tf.Tensor {
     checkLastDim(x, this.dim, 'LayerNorm input x');
-    return tf.tidy(() => {
-      const axis = x.rank - 1;
-      const centred = tf.sub(x, tf.mean(x, axis, true));
-      const variance = tf.mean(tf.square(centred), axis, true);
-      const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps)));
-      return tf.add(tf.mul(normed, this.gamma), this.beta);
-    });
+    // One fused kernel on wasm and cpu (src/ops/layer-norm.ts), the tfjs composition elsewhere.
+    return layerNorm(x, this.gamma, this.beta, this.eps);
   }
 }
 
@@ -77,9 +74,6 @@ export class RMSNorm extends Module {
 
   apply(x: tf.Tensor): tf.Tensor {
     checkLastDim(x, this.dim, 'RMSNorm input x');
-    return tf.tidy(() => {
-      const meanSquare = tf.mean(tf.square(x), x.rank - 1, true);
-      return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, this.eps))), this.gamma);
-    });
+    return rmsNorm(x, this.gamma, this.eps); // fused where it can be (src/ops/rms-norm.ts)
   }
 }

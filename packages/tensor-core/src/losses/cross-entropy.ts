@@ -1,9 +1,12 @@
 /**
- * Softmax cross-entropy from logits, mean over the batch. Uses logSoftmax
- * (log-sum-exp shifted by the row max) so large logits do not overflow.
+ * Softmax cross-entropy from logits, mean over the batch, with the
+ * log-sum-exp shifted by the row max so large logits do not overflow. On wasm
+ * and cpu each loss is one fused kernel with its own gradient
+ * (src/ops/softmax-cross-entropy.ts); elsewhere tf.logSoftmax and friends.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../errors.js';
+import { fusedSoftmaxCrossEntropy, fusedSparseSoftmaxCrossEntropy } from '../ops/softmax-cross-entropy.js';
 
 function checkLogits(logits: tf.Tensor): [number, number] {
   if (logits.rank !== 2) throw new ShapeError('logits', '[B, C]', logits.shape);
@@ -16,18 +19,12 @@ export function softmaxCrossEntropy(oneHotLabels: tf.Tensor, logits: tf.Tensor):
   if (oneHotLabels.rank !== 2 || oneHotLabels.shape[0] !== b || oneHotLabels.shape[1] !== c) {
     throw new ShapeError('oneHotLabels', `[${b}, ${c}] (same as logits)`, oneHotLabels.shape);
   }
-  return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(logits, -1);
-    return tf.neg(tf.mean(tf.sum(tf.mul(tf.cast(oneHotLabels, 'float32'), logProbs), -1))) as tf.Scalar;
-  });
+  return fusedSoftmaxCrossEntropy(oneHotLabels, logits);
 }
 
 /** Same with integer class ids labels [B] in [0, C). Build labels outside the taped function. */
 export function sparseSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
-  const [b, c] = checkLogits(logits);
+  const [b] = checkLogits(logits);
   if (labels.rank !== 1 || labels.shape[0] !== b) throw new ShapeError('labels', `[${b}] class ids`, labels.shape);
-  return tf.tidy(() => {
-    const ids = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
-    return softmaxCrossEntropy(tf.oneHot(ids, c, 1, 0, 'float32'), logits);
-  });
+  return fusedSparseSoftmaxCrossEntropy(labels, logits);
 }

@@ -29,9 +29,15 @@ export interface InfoNCEOptions {
 export interface SupervisedContrastiveOptions {
   /** Softmax temperature tau > 0. Default 0.1. */
   temperature?: number;
+  /**
+   * How the per-pair terms -[s_ip - log sum_{k != i} exp(s_ik)] are averaged.
+   * 'anchor' (default, Khosla's L_out): mean over positives within each anchor,
+   * then over anchors. 'pair': one mean over every ordered positive pair (i, p),
+   * which is MoLA's TwD loss (mola.md section 2); the two agree when every
+   * anchor has the same number of positives.
+   */
+  reduction?: 'anchor' | 'pair';
 }
-
-const MASKED = -1e9;
 
 function checkTemperature(tau: unknown): number {
   if (typeof tau !== 'number' || !(tau > 0) || !Number.isFinite(tau)) throw new OptionError('temperature', 'a positive number', tau);
@@ -73,6 +79,8 @@ export function supervisedContrastive(
   options: SupervisedContrastiveOptions = {},
 ): tf.Scalar {
   const tau = checkTemperature(options.temperature ?? 0.1);
+  const reduction = options.reduction ?? 'anchor';
+  if (reduction !== 'anchor' && reduction !== 'pair') throw new OptionError('reduction', "'anchor' or 'pair'", reduction);
   if (features.rank !== 2) throw new ShapeError('supervisedContrastive features', '[N, D]', features.shape);
   const n = features.shape[0] as number;
   const labelCount = labels instanceof tf.Tensor ? (labels.rank === 1 ? labels.shape[0] : -1) : labels.length;
@@ -97,9 +105,19 @@ export function supervisedContrastive(
 
     const f = l2NormalizeRows(features);
     const similarity = tf.div(tf.matMul(f, f, false, true), tau);
-    // log sum_{k != i} exp(s_ik): the self-similarity is pushed to -1e9 by a constant.
-    const logDenominator = tf.logSumExp(tf.add(similarity, tf.mul(eye, MASKED)), -1, true);
+    // log sum_{k != i} exp(s_ik), shifted by the constant 1/tau: rows are unit vectors, so s_ik <= 1/tau
+    // (no overflow) and every term is >= exp(-2/tau) (no underflow for tau >= 0.023; below that the sum is
+    // floored at the smallest normal float). A constant shift keeps tf.max and its slow backward off the tape;
+    // the self term is removed by multiplying with the constant off-diagonal mask.
+    const shift = 1 / tau;
+    const offDiagonal = tf.sub(1, eye);
+    const terms = tf.mul(tf.exp(tf.sub(similarity, shift)), offDiagonal);
+    const logDenominator = tf.add(tf.log(tf.maximum(tf.sum(terms, -1, true), 1.2e-38)), shift);
     const logProb = tf.sub(similarity, logDenominator);
+    if (reduction === 'pair') {
+      const pairs = tf.sum(positives);
+      return tf.div(tf.neg(tf.sum(tf.mul(positives, logProb))), tf.maximum(pairs, 1)) as tf.Scalar;
+    }
     const perAnchor = tf.div(tf.sum(tf.mul(positives, logProb), -1), tf.maximum(positiveCount, 1));
     const anchors = tf.sum(hasPositive);
     return tf.div(tf.neg(tf.sum(tf.mul(perAnchor, hasPositive))), tf.maximum(anchors, 1)) as tf.Scalar;

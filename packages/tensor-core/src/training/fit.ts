@@ -240,7 +240,7 @@ async function runLoop(
         }
         if (stopped) break;
         if (Date.now() - lastYield >= YIELD_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await yieldToEventLoop();
           lastYield = Date.now();
         }
       }
@@ -304,4 +304,10 @@ function mean(values: Float32Array, from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum += values[i];
   return to > from ? sum / (to - from) : Number.NaN;
+}
+
+/** Let timers, I/O and a page's rendering run: setImmediate under Node (no 1 ms clamp), setTimeout in a page. */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return new Promise<void>((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -123,3 +123,17 @@ describe('JSONL byte-order marks', () => {
     await expect(collect(parseJsonlChunks([new TextEncoder().encode(text)], 'b'))).rejects.toThrow(/^b:2: /);
   });
 });
+
+describe('JSONL line limit (hostile files)', () => {
+  it('a line over maxLineBytes is refused with its line number, without holding the rest', async () => {
+    const chunk = new Uint8Array(1024).fill(0x20);
+    const chunks = (function* () {
+      yield new TextEncoder().encode('{"a":1}\n');
+      for (let i = 0; i < 10_000; i++) yield chunk; // 10 MB without a newline
+    })();
+    const read = async () => {
+      for await (const _ of parseJsonlChunks(chunks, 'long.jsonl', { maxLineBytes: 1 << 20 })) void _;
+    };
+    await expect(read()).rejects.toThrow('long.jsonl:2: line is longer than the limit of 1048576 bytes');
+  });
+});

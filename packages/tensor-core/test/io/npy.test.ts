@@ -161,3 +161,13 @@ describe('npy input buffers', () => {
     expect(Array.from(arr.data as Float64Array)).toEqual([1.25, -2]);
   });
 });
+
+describe('readNpz limits (hostile archives)', () => {
+  it('an archive inflating past maxDecompressedBytes is refused from its declarations, before inflating', () => {
+    const bomb = zipSync({ 'x.npy': [new Uint8Array(5_000_000), { level: 1 }] });
+    const started = performance.now();
+    expect(() => readNpz(bomb, { source: 'bomb.npz', maxDecompressedBytes: 1_000_000 })).toThrow(/bomb\.npz:x\.npy: entries declare more than the limit of 1000000 bytes inflated/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(bomb.length).toBeLessThan(100_000);
+  });
+});

@@ -80,6 +80,29 @@ describe('supervisedContrastive', () => {
     tf.dispose([loss, ...Object.values(grads), labels, f]);
   });
 
+  it("reduction 'pair' is one mean over all ordered positive pairs (JS reference; equals 'anchor' when tasks are balanced)", () => {
+    const rows = [[1, 0.5, -1], [0.2, 1, 0.3], [-0.4, 0.1, 1], [1, 1, 1], [0.3, -0.7, 0.2]];
+    const labels = [0, 0, 0, 1, 1];
+    const tau = 0.7;
+    const norm = rows.map((r) => { const n = Math.hypot(...r); return r.map((v) => v / n); });
+    const s = norm.map((a) => norm.map((b) => a.reduce((acc, v, k) => acc + v * b[k], 0) / tau));
+    let sum = 0;
+    let pairs = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const logDen = Math.log(s[i].reduce((acc, v, k) => (k === i ? acc : acc + Math.exp(v)), 0));
+      for (let p = 0; p < rows.length; p++) {
+        if (p !== i && labels[p] === labels[i]) { sum += -(s[i][p] - logDen); pairs++; }
+      }
+    }
+    const f = tf.tensor2d(rows);
+    expect(value(supervisedContrastive(f, labels, { temperature: tau, reduction: 'pair' }))).toBeCloseTo(sum / pairs, 5);
+    const balanced = [0, 0, 1, 1, 2];
+    expect(value(supervisedContrastive(f, balanced, { temperature: tau, reduction: 'pair' })))
+      .toBeCloseTo(value(supervisedContrastive(f, balanced, { temperature: tau })), 5);
+    expect(() => supervisedContrastive(f, labels, { reduction: 'mean' as never })).toThrow(/reduction/);
+    f.dispose();
+  });
+
   it('rejects a label count that differs from the feature rows', () => {
     const f = tf.zeros([3, 2]);
     expect(() => supervisedContrastive(f, [0, 1])).toThrow(/labels/);

@@ -1,0 +1,4 @@
+import { runMain } from '@paperkit/tensor-core/node';
+import { cli } from './cli-program.js';
+
+runMain(cli);
