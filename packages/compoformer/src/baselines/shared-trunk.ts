@@ -1,0 +1,114 @@
+/**
+ * Baselines on one shared, fully trained trunk with a head per task
+ * (compoformer.md section 4, multi-head as in the official code): fine-tuning,
+ * and the regularised L2 / EWC variants, which add a penalty to the task loss
+ * and refresh their anchors after every task.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ContinualLearner, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry } from '../continual-learner.js';
+import { ActionHead } from '../heads.js';
+import { maskedActionMse, trainLoop } from '../train-loop.js';
+import { initTrunkParams, trunkFeatures, type WindowBatch } from '../trunk.js';
+import { disposeWindows, takeWindows } from '../windows.js';
+
+export abstract class SharedTrunkCL extends ContinualLearner {
+  protected readonly trunk: Record<string, tf.Variable>;
+  protected readonly headsByTask = new Map<string, ActionHead>();
+
+  constructor(prefix: string, options: LearnerBaseOptions) {
+    super(prefix, options);
+    this.trunk = initTrunkParams(this.config, `${this.base.seed}:trunk`, prefix.toLowerCase());
+  }
+
+  /** The trunk weights a regulariser anchors (every trainable trunk tensor). */
+  protected get trunkVariables(): tf.Variable[] {
+    return Object.values(this.trunk).filter((v) => v.trainable);
+  }
+
+  /** Extra loss term (L2/EWC); null for plain fine-tuning. */
+  protected penalty(): tf.Scalar | null {
+    return null;
+  }
+
+  /** Called after a task is trained, with its windows (anchor refresh, Fisher). */
+  protected afterTask(_windows: WindowBatch, _head: ActionHead): void {}
+
+  /** The task loss on rows idx (public for the formula tests). */
+  taskLoss(windows: WindowBatch, idx: tf.Tensor1D, head: ActionHead): tf.Scalar {
+    const batch = takeWindows(windows, idx);
+    return maskedActionMse(head.apply(trunkFeatures(this.config, this.trunk, batch)), batch.actions, batch.mask);
+  }
+
+  protected async learn(entry: TaskEntry, input: LearnTaskInput): Promise<Omit<LearnTaskResult, 'id' | 'seconds'>> {
+    const steps = input.steps ?? this.base.stepsPerTask;
+    const rng = this.rng.fork(entry.id);
+    const head = new ActionHead(this.config.embedDim, this.config.actDim, rng, `${this.name}/${entry.id}/head`);
+    this.headsByTask.set(entry.id, head);
+    const windows = this.windowsFor(entry, input.data.episodes);
+    const curve: Array<[number, number]> = [];
+    try {
+      const r = await trainLoop({
+        variables: [...this.trunkVariables, ...head.trainableVariables],
+        steps,
+        rows: windows.states.shape[0],
+        batchSize: this.base.batchSize,
+        lr: this.base.lr,
+        gradClip: this.base.gradClip,
+        rng: rng.fork('batches'),
+        hooks: input.curve ? { at: input.curve.at, run: async (s) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined,
+        loss: (idx) => {
+          const task = this.taskLoss(windows, idx, head);
+          const extra = this.penalty();
+          return extra ? (tf.add(task, extra) as tf.Scalar) : task;
+        },
+      });
+      this.afterTask(windows, head);
+      return {
+        reused: false, composedSuccess: null, check: 'none', attention: {}, trainedSteps: r.steps, warmupSteps: 0,
+        newParams: head.parameterCount() + (this.headsByTask.size === 1 ? this.trunkVariables.reduce((a, v) => a + v.size, 0) : 0),
+        finalLoss: r.finalLoss, curve,
+      };
+    } catch (error) {
+      this.headsByTask.delete(entry.id);
+      head.dispose();
+      throw error;
+    } finally {
+      disposeWindows(windows);
+    }
+  }
+
+  protected forwardTasks(taskIds: string[], batch: WindowBatch): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [B, K] = batch.states.shape;
+      const D = this.config.embedDim;
+      const A = this.config.actDim;
+      const phi = tf.reshape(tf.slice(trunkFeatures(this.config, this.trunk, batch), [0, K - 1, 0], [B, 1, D]), [B, D]);
+      let out: tf.Tensor | null = null;
+      for (const id of new Set(taskIds)) {
+        const sel = tf.tensor2d(taskIds.map((t) => (t === id ? 1 : 0)), [B, 1]);
+        const term = tf.mul(this.headsByTask.get(id)!.apply(phi), sel);
+        out = out ? tf.add(out, term) : term;
+      }
+      return tf.reshape(out!, [B, A]) as tf.Tensor2D;
+    });
+  }
+
+  parameterCount(): number {
+    let n = Object.values(this.trunk).reduce((a, v) => a + v.size, 0);
+    for (const h of this.headsByTask.values()) n += h.parameterCount();
+    return n;
+  }
+
+  dispose(): void {
+    tf.dispose(Object.values(this.trunk));
+    for (const h of this.headsByTask.values()) h.dispose();
+  }
+}
+
+/** Fine-tuning: the whole trunk and a new head trained on each task in turn (no protection against forgetting). */
+export class FinetuneCL extends SharedTrunkCL {
+  readonly name = 'Finetune';
+  constructor(options: LearnerBaseOptions) {
+    super('Finetune', options);
+  }
+}

@@ -1,0 +1,219 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CompoFormer } from '../src/compoformer.js';
+import { CapacityError, UnknownTaskError } from '../src/errors.js';
+import { LoRASet } from '../src/lora-set.js';
+import { TaskDataset } from '../src/task-dataset.js';
+import { initTrunkParams, resolveTrunkConfig, trunkFeatures } from '../src/trunk.js';
+import { disposeWindows, episodeWindows, windowTensors, type History } from '../src/windows.js';
+import { createRng } from '@paperkit/tensor-core';
+import { SMALL, linearTask, setupBackend } from './helpers.js';
+
+beforeAll(setupBackend);
+
+const FAST = { ...SMALL, stepsPerTask: 10, warmupSteps: 5, batchSize: 16 };
+
+/** Fixed probe histories (3 steps) for bitwise output comparisons. */
+function probe(n = 6): History[] {
+  const rng = createRng('probe');
+  return Array.from({ length: n }, () => ({
+    states: Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => rng.normal())),
+    actions: Array.from({ length: 2 }, () => [rng.uniform(-1, 1), rng.uniform(-1, 1)]),
+    rewards: [1, 1],
+  }));
+}
+
+const flat = (xs: Float32Array[]) => xs.flatMap((x) => Array.from(x));
+
+describe('CompoFormer zero forgetting (spec section 7)', () => {
+  for (const variant of ['prune', 'grow'] as const) {
+    it(`${variant}: after learning task t+1, outputs of every task <= t on a probe batch are bitwise unchanged`, async () => {
+      const agent = new CompoFormer({ ...FAST, variant, seed: 3 });
+      await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1) });
+      await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
+      const h = probe();
+      const before = { a: flat(agent.actBatch(h.map(() => 'a'), h)), b: flat(agent.actBatch(h.map(() => 'b'), h)) };
+      const cfg = agent.config;
+      const w = windowTensors(episodeWindows(linearTask(5).episodes.slice(0, 2), cfg.context, 4, 2, linearTask(5).normalization(), cfg.maxEpisodeLength), 4, 2);
+      const fresh0 = tf.tidy(() => trunkFeatures(cfg, agent.moduleView(0, true), w).dataSync());
+      const r = await agent.learnTask({ id: 'c', description: 'slide the block up', data: linearTask(2, 0.5), check: { offline: true, maxMse: 1e-9 } });
+      expect(r.reused).toBe(false);
+      expect(r.trainedSteps).toBe(10);
+      expect(flat(agent.actBatch(h.map(() => 'a'), h))).toEqual(before.a);
+      expect(flat(agent.actBatch(h.map(() => 'b'), h))).toEqual(before.b);
+      // Recomputed from the live variables (not the cache): module 0's weights did not move.
+      const after0 = tf.tidy(() => trunkFeatures(cfg, agent.moduleView(0, true), w).dataSync());
+      expect(Array.from(after0)).toEqual(Array.from(fresh0));
+      disposeWindows(w);
+      agent.dispose();
+    });
+  }
+
+  it('prune: evaluating task t uses exactly the union of masks <= t', async () => {
+    const agent = new CompoFormer({ ...FAST, variant: 'prune', seed: 4 });
+    await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1) });
+    await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
+    const own = agent.ownership!;
+    const name = 'block0/fc1/kernel';
+    const v0 = agent.moduleView(0)[name].dataSync();
+    const live = agent.moduleView(1)[name].dataSync();
+    const u0 = own.unionMask(name, 0);
+    let outside = 0;
+    v0.forEach((x, i) => {
+      if (!u0[i]) expect(Math.abs(x)).toBe(0);
+      else expect(x).toBe(live[i]);
+      if (!u0[i] && live[i] !== 0) outside++;
+    });
+    // Module 1 trained some of the weights module 0's view zeroes.
+    expect(outside).toBeGreaterThan(0);
+    // Module 1's view also keeps module 1's weights; masks are disjoint.
+    const m0 = own.ownMask(name, 0);
+    const m1 = own.ownMask(name, 1);
+    m0.forEach((x, i) => expect(x + m1[i]).toBeLessThanOrEqual(1));
+    expect(own.ownedBy(1)).toBeGreaterThan(0);
+    agent.dispose();
+  });
+});
+
+describe('LoRA sets', () => {
+  it('a fresh LoRA set (B = 0) leaves the trunk outputs unchanged', () => {
+    const cfg = resolveTrunkConfig(SMALL);
+    const base = initTrunkParams(cfg, 1);
+    const lora = new LoRASet(cfg, 4, 1, createRng(2), 'test_lora');
+    const ds = linearTask(0);
+    const w = windowTensors(episodeWindows(ds.episodes.slice(0, 2), cfg.context, 4, 2, ds.normalization(), cfg.maxEpisodeLength), 4, 2);
+    const a = tf.tidy(() => trunkFeatures(cfg, base, w).dataSync());
+    const b = tf.tidy(() => trunkFeatures(cfg, lora.view(base), w).dataSync());
+    expect(Array.from(b)).toEqual(Array.from(a));
+    disposeWindows(w);
+    lora.dispose();
+    tf.dispose(Object.values(base));
+  });
+});
+
+describe('reuse check', () => {
+  it('a passed check adds no parameters, leaves the free-weight count unchanged and trains for 0 steps', async () => {
+    const agent = new CompoFormer({ ...FAST, seed: 5 });
+    await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1) });
+    const params = agent.parameterCount();
+    const free = agent.freeWeights();
+    const r = await agent.learnTask({ id: 'a-2', description: 'turn the dial left', data: linearTask(0, 1), check: () => 1 });
+    expect(r.reused).toBe(true);
+    expect(r.trainedSteps).toBe(0);
+    expect(r.newParams).toBe(0);
+    expect(agent.parameterCount()).toBe(params);
+    expect(agent.freeWeights()).toBe(free);
+    expect(agent.plan('a-2')).toEqual({ kind: 'reused', module: 0 });
+    // A reused task acts exactly like the module it selected.
+    const h = probe();
+    expect(flat(agent.actBatch(h.map(() => 'a-2'), h))).toEqual(flat(agent.actBatch(h.map(() => 'a'), h)));
+    agent.dispose();
+  });
+
+  it('the offline check fails on an aliased task (same states, opposite actions) and a new module is trained', async () => {
+    const agent = new CompoFormer({ ...FAST, stepsPerTask: 40, seed: 6 });
+    await agent.learnTask({ id: 'left', description: 'turn the dial left', data: linearTask(0, 1) });
+    const r = await agent.learnTask({ id: 'right', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 0.05 } });
+    expect(r.check).toBe('offline');
+    expect(r.composedSuccess!).toBeGreaterThan(0.05);
+    expect(r.reused).toBe(false);
+    expect(agent.moduleCount).toBe(2);
+    agent.dispose();
+  });
+
+  it('an online check below the threshold trains; at or above it reuses', async () => {
+    const agent = new CompoFormer({ ...FAST, threshold: 0.8, seed: 7 });
+    await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1) });
+    expect((await agent.learnTask({ id: 'b', description: 'turn the dial left', data: linearTask(1, 1), check: () => 0.7 })).reused).toBe(false);
+    expect((await agent.learnTask({ id: 'c', description: 'turn the dial left', data: linearTask(2, 1), check: () => 0.8 })).reused).toBe(true);
+    agent.dispose();
+  });
+});
+
+describe('frozen-module cache', () => {
+  it('cached features and policy outputs equal recomputed ones', async () => {
+    const agent = new CompoFormer({ ...FAST, seed: 8 });
+    await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1) });
+    await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
+    const ds = linearTask(3);
+    const cfg = agent.config;
+    const w = windowTensors(episodeWindows(ds.episodes, cfg.context, 4, 2, ds.normalization(), cfg.maxEpisodeLength), 4, 2);
+    const cached = agent.cacheOutputs(w, 1);
+    const direct = tf.tidy(() => {
+      const o = agent.moduleOutputs(w, 1);
+      return [...o.phis, ...o.policies];
+    });
+    [...cached.phis, ...cached.policies].forEach((t, i) => {
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(t, direct[i]))).dataSync()[0])).toBeLessThan(1e-6);
+    });
+    tf.dispose([...cached.phis, ...cached.policies, ...direct]);
+    disposeWindows(w);
+    agent.dispose();
+  });
+
+  it('training without the cache gives the same losses as with it', async () => {
+    const run = async (cacheFrozen: boolean) => {
+      const agent = new CompoFormer({ ...FAST, seed: 9, cacheFrozen });
+      await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1) });
+      const r = await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
+      agent.dispose();
+      return r.finalLoss;
+    };
+    expect(await run(false)).toBeCloseTo(await run(true), 4);
+  });
+});
+
+describe('bad input (spec section 7 "must throw")', () => {
+  it('rejects bad options', () => {
+    expect(() => new CompoFormer({ stateDim: 4, actDim: 2, threshold: 1.5 })).toThrow(/threshold/);
+    expect(() => new CompoFormer({ stateDim: 4, actDim: 2, threshold: -0.1 })).toThrow(/threshold/);
+    expect(() => new CompoFormer({ stateDim: 4, actDim: 2, pruneQuantile: 1 })).toThrow(/pruneQuantile/);
+    expect(() => new CompoFormer({ stateDim: 4, actDim: 2, pruneQuantile: 0 })).toThrow(/pruneQuantile/);
+    expect(() => new CompoFormer({ stateDim: 4, actDim: 2, variant: 'other' as 'prune' })).toThrow(/variant/);
+  });
+
+  it('rejects an empty description, a duplicate id (even with other dimensions), data of the wrong width, and act() on an unknown task', async () => {
+    const agent = new CompoFormer({ ...FAST, seed: 10 });
+    await expect(agent.learnTask({ id: 'x', description: '  ', data: linearTask(0) })).rejects.toThrow(/description/);
+    await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0) });
+    await expect(agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0, 1, 4, 5, 6, 2) })).rejects.toThrow(/already learned/);
+    await expect(agent.learnTask({ id: 'w', description: 'turn the dial left', data: linearTask(0, 1, 4, 5, 6, 2) })).rejects.toThrow(/stateDim 4/);
+    expect(() => agent.act('nope', probe(1)[0])).toThrow(UnknownTaskError);
+    expect(agent.taskIds()).toEqual(['a']);
+    agent.dispose();
+  });
+
+  it('rejects NaN values and mismatched arrays in the data', () => {
+    expect(() => TaskDataset.fromTrajectories([{ observations: [[0, 0, 0, Number.NaN]], actions: [[0, 0]], rewards: [1] }], { stateDim: 4, actDim: 2 })).toThrow(/non-finite/);
+    expect(() => TaskDataset.fromTrajectories([{ observations: [[0, 0, 0, 0]], actions: [[0, 0], [1, 1]], rewards: [1] }], { stateDim: 4, actDim: 2 })).toThrow(/actions/);
+    expect(() => TaskDataset.fromD4RL({ observations: new Float32Array(8), actions: new Float32Array(4), rewards: [1, 1], terminals: [0] }, { stateDim: 4, actDim: 2 })).toThrow(/terminals/);
+  });
+
+  it('throws CapacityError when the prune variant has no free weights left', async () => {
+    const agent = new CompoFormer({ ...FAST, seed: 11 });
+    await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0) });
+    const own = agent.ownership!;
+    const zeros = Object.fromEntries(own.names.map((n) => [n, new Float32Array(own.owners[n].length)]));
+    own.assign(99, zeros, 1e-9, 'fill');
+    await expect(agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } })).rejects.toThrow(CapacityError);
+    expect(agent.taskIds()).toEqual(['a']);
+    agent.dispose();
+  });
+});
+
+describe('memory', () => {
+  it('tf.memory().numTensors is the same after 5 and after 40 training steps per task (no per-step leak)', async () => {
+    const count = async (steps: number) => {
+      const start = tf.memory().numTensors;
+      const agent = new CompoFormer({ ...FAST, stepsPerTask: steps, warmupSteps: steps, seed: 12 });
+      await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0) });
+      await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
+      agent.actBatch(['a', 'b'], probe(2));
+      const held = tf.memory().numTensors - start;
+      agent.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+      return held;
+    };
+    expect(await count(40)).toBe(await count(5));
+  });
+});
