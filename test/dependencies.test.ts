@@ -27,7 +27,7 @@ export function importedPackages(dir: string): Set<string> {
       ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]),
     ];
     for (const spec of specs) {
-      if (spec.startsWith('.')) continue;
+      if (spec.startsWith('.') || spec.includes('${')) continue; // relative, or built at run time (optional peers)
       if (spec.startsWith('node:')) continue;
       const parts = spec.split('/');
       names.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]);

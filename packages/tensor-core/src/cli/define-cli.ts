@@ -167,7 +167,7 @@ export function defineCli(definition: CliDefinition): Cli {
 /** A file the user named that cannot be opened (no such file, a folder, no permission): bad input too. */
 function isMissingFile(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES'].includes(code);
+  return typeof code === 'string' && ['ENOENT', 'EISDIR'].includes(code);
 }
 
 /** Parse one command's arguments into flag and positional values. */
