@@ -4,7 +4,7 @@
  * with plain node (on the wasm backend where it computes with tensors), every entry required from
  * CommonJS, and the types resolved under moduleResolution node16 and bundler.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,12 +14,23 @@ const root = resolve(__dirname, '..');
 /** The packages whose README quick start is checked here (each must have a runnable ```js quick start). */
 const CHECKED = ['tensor-core', 'lorkd', 'mm-graph', 'smooth-goodput', 'reprogramming-distill'];
 
+/** Run a command without blocking the test worker's event loop (vitest talks to its workers over it). */
+function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stdout += d));
+    child.on('close', (status) => done({ status, stdout }));
+  });
+}
+
 describe('packed install', () => {
-  it('every tarball installs with npm and pnpm, and the READMEs\' quick starts run as written', () => {
-    const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, encoding: 'utf8', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
-    expect(build.status, build.stdout + build.stderr).toBe(0);
+  it('every tarball installs with npm and pnpm, and the READMEs\' quick starts run as written', async () => {
+    const build = await run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+    expect(build.status, build.stdout).toBe(0);
     const report = join(mkdtempSync(join(tmpdir(), 'paperkit-packed-report-')), 'report.json');
-    const r = spawnSync('node', [join(root, 'scripts', 'packed-install.mjs'), '--only', CHECKED.join(','), '--json', report], { cwd: root, encoding: 'utf8', timeout: 900_000 });
+    const r = await run('node', [join(root, 'scripts', 'packed-install.mjs'), '--only', CHECKED.join(','), '--json', report]);
     const { results } = JSON.parse(readFileSync(report, 'utf8')) as { results: { check: string; ok: boolean; detail: string }[] };
     const failed = results.filter((x) => !x.ok);
     expect(failed.map((x) => `${x.check}\n${x.detail.slice(-800)}`).join('\n\n'), r.stdout).toBe('');

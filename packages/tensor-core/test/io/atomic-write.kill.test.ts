@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const tsx = resolve(__dirname, '../../../../node_modules/.bin/tsx');
+const root = resolve(__dirname, '../../../..');
 const FILE_BYTES = 64 * 1024 * 1024;
 const SHARDS = 40;
 
@@ -28,7 +28,8 @@ process.stdout.write('done\\n');
 
 function runAndKill(script: string, afterMs: number): Promise<void> {
   return new Promise((done) => {
-    const p = spawn(tsx, [script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // One process (node with tsx's loader), so the SIGKILL reaches the writer itself, not a wrapper.
+    const p = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
     p.stdout.once('data', () => setTimeout(() => p.kill('SIGKILL'), afterMs));
     p.on('exit', () => done());
   });
