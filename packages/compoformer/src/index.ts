@@ -24,7 +24,7 @@ export { hashedBow, vectorEncoder, fnv1a, tokenize, type TaskTextEncoder, type H
 /** The attention q_t(e_t) . k_t(e_j) / sqrt(d) over earlier modules. */
 export { TaskAttention, type QKInit, type TaskAttentionOptions } from './task-attention.js';
 /** Per-task data: trajectories or D4RL arrays, with per-task normalisation. */
-export { TaskDataset, returnsToGo, type Trajectory, type D4RLArrays, type Episode, type TaskNormalization } from './task-dataset.js';
+export { TaskDataset, type Trajectory, type D4RLArrays, type Episode, type TaskNormalization } from './task-dataset.js';
 /** Running-episode histories for act(). */
 export { type History } from './windows.js';
 /** Lockstep online evaluation of many task policies on an offline-rl EnvSuite. */

@@ -146,14 +146,3 @@ export class TaskDataset {
     return { stateMean, stateStd, returnScale, targetReturn: best };
   }
 }
-
-/** R_t = sum_{t' >= t} r_t' ([1, 2, 3] -> [6, 5, 3]). */
-export function returnsToGo(rewards: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(rewards.length);
-  let acc = 0;
-  for (let t = rewards.length - 1; t >= 0; t--) {
-    acc += rewards[t];
-    out[t] = acc;
-  }
-  return out;
-}

@@ -6,7 +6,8 @@
  * R_0 = target / scale, R_{t+1} = R_t - r_t / scale (harmodt.md S1).
  */
 import * as tf from '@tensorflow/tfjs';
-import { returnsToGo, type Episode, type TaskNormalization } from './task-dataset.js';
+import { returnToGo } from '@paperkit/offline-rl';
+import type { Episode, TaskNormalization } from './task-dataset.js';
 import type { WindowBatch } from './trunk.js';
 
 /** Window arrays on the JS side (N windows). */
@@ -33,7 +34,7 @@ export function episodeWindows(episodes: Episode[], k: number, stateDim: number,
   };
   let row = 0;
   for (const e of episodes) {
-    const rtg = returnsToGo(e.rewards);
+    const rtg = returnToGo(e.rewards);
     for (let t = 0; t < e.length; t++, row++) {
       for (let slot = 0; slot < k; slot++) {
         const step = t - (k - 1 - slot);
