@@ -7,37 +7,13 @@ dim 2; linear token embeddings plus a learned timestep embedding, LayerNorm,
 causal attention, final LayerNorm, tanh action head on the state tokens, action
 MSE, one Adam step (lr 1e-3). Loaded by workloads.py.
 """
-import math
 
 import torch
 import torch.nn.functional as F
 
+from workloads import Block  # this folder is on sys.path: workloads.py is the script that loads this file
+
 B, K, D, STATE, ACT, MAX_T = 32, 5, 32, 8, 2, 100
-
-
-class Block(torch.nn.Module):
-    def __init__(self, d, heads, dff):
-        super().__init__()
-        self.heads = heads
-        self.ln1 = torch.nn.LayerNorm(d)
-        self.q = torch.nn.Linear(d, d)
-        self.k = torch.nn.Linear(d, d)
-        self.v = torch.nn.Linear(d, d)
-        self.o = torch.nn.Linear(d, d)
-        self.ln2 = torch.nn.LayerNorm(d)
-        self.fc1 = torch.nn.Linear(d, dff)
-        self.fc2 = torch.nn.Linear(dff, d)
-
-    def forward(self, h, mask):
-        b, t, d = h.shape
-        dh = d // self.heads
-        x = self.ln1(h)
-        split = lambda z: z.view(b, t, self.heads, dh).transpose(1, 2)
-        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(dh) + mask
-        context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
-        h = h + self.o(context)
-        return h + self.fc2(torch.relu(self.fc1(self.ln2(h))))
 
 
 def dt_step():
@@ -51,7 +27,7 @@ def dt_step():
     embed_action = torch.nn.Linear(ACT, D)
     embed_timestep = torch.nn.Embedding(MAX_T, D)
     embed_ln = torch.nn.LayerNorm(D)
-    blocks = torch.nn.ModuleList([Block(D, 2, 4 * D) for _ in range(2)])
+    blocks = torch.nn.ModuleList([Block(D, 2, 4 * D, activation=torch.relu) for _ in range(2)])
     final_ln = torch.nn.LayerNorm(D)
     head = torch.nn.Linear(D, ACT)
     modules = [embed_return, embed_state, embed_action, embed_timestep, embed_ln, blocks, final_ln, head]

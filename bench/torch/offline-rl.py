@@ -82,4 +82,4 @@ def dt_eval_forward():
     return step
 
 
-WORKLOADS = {'dt-step': dt_step, 'dt-eval-forward': dt_eval_forward}
+WORKLOADS = {'offline-rl-dt-step': dt_step, 'dt-eval-forward': dt_eval_forward}

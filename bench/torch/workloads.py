@@ -59,9 +59,12 @@ def mlp():
 
 
 class Block(torch.nn.Module):
-    def __init__(self, d, heads, dff):
+    """A pre-norm causal transformer block; bench/torch/decision-transformer.py uses it with ReLU."""
+
+    def __init__(self, d, heads, dff, activation=F.gelu):
         super().__init__()
         self.heads = heads
+        self.activation = activation
         self.ln1 = torch.nn.LayerNorm(d)
         self.q = torch.nn.Linear(d, d)
         self.k = torch.nn.Linear(d, d)
@@ -80,7 +83,7 @@ class Block(torch.nn.Module):
         scores = q @ k.transpose(-1, -2) / math.sqrt(dh) + mask
         context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, d)
         h = h + self.o(context)
-        return h + self.fc2(F.gelu(self.fc1(self.ln2(h))))
+        return h + self.fc2(self.activation(self.fc1(self.ln2(h))))
 
 
 def transformer():

@@ -23,7 +23,7 @@ function setup(batchSize: number) {
 export const workloads: TorchPairedWorkload[] = [
   {
     name: 'offline-rl DT training step (B 32, K 5, D 32, L 2)',
-    torch: 'dt-step',
+    torch: 'offline-rl-dt-step',
     async setup(): Promise<BenchStep> {
       const { model, batch } = setup(32);
       const optimizer = makeOptimizer({ name: 'adam', lr: 1e-3 });
