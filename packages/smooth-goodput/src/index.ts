@@ -11,7 +11,7 @@ export {
   type Trace, type TraceTable, type TraceStatus, type TraceInput, type TraceWindow,
 } from './trace.js';
 /** Trace text (JSONL rows or a vLLM `--save-detailed` object) with the time-unit check; files by path are in ./node. */
-export { parseTraceText, checkTimeUnit, PLAUSIBLE_TIMES, type ReadTraceOptions, type TimeUnit, type TraceFormat } from './trace-text.js';
+export { parseTraceText, checkTimeUnit, PLAUSIBLE_TIMES, MAX_VLLM_FILE_BYTES, type ReadTraceOptions, type TimeUnit, type TraceFormat } from './trace-text.js';
 /** Parse a vLLM benchmark_serving result object (ttfts, itls, output_lens). */
 export { parseVllmResult } from './vllm-result-file.js';
 

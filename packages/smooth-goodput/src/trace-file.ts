@@ -1,15 +1,19 @@
 /** Trace files by path (Node only): streaming JSONL in, atomic JSONL out. */
-import { readFile } from 'node:fs/promises';
-import { FormatError } from '@paperkit/tensor-core/base';
+import { readFile, stat } from 'node:fs/promises';
+import { FormatError, OptionError } from '@paperkit/tensor-core/base';
 import { readJsonl, writeFileAtomic } from '@paperkit/tensor-core/node';
 import { TraceTableBuilder, toTraceTable, toTraces, type Trace, type TraceInput, type TraceTable } from './trace.js';
-import { addRow, checkTimeUnit, resolveFormat, unitScale, type ReadTraceOptions } from './trace-text.js';
+import { MAX_VLLM_FILE_BYTES, addRow, checkTimeUnit, resolveFormat, unitScale, type ReadTraceOptions } from './trace-text.js';
 import { parseVllmResult } from './vllm-result-file.js';
 
 /** Stream a trace file into the columnar table every metric uses. */
 export async function readTraceTable(path: string, options: ReadTraceOptions = {}): Promise<TraceTable> {
   const scale = unitScale(options.timeUnit);
   if (resolveFormat(path, options.format) === 'vllm') {
+    const max = options.maxFileBytes ?? MAX_VLLM_FILE_BYTES;
+    if (!(Number.isInteger(max) && max > 0)) throw new OptionError('maxFileBytes', 'a positive integer', max);
+    const { size } = await stat(path);
+    if (size > max) throw new FormatError(path, `a vLLM result file of ${size} bytes is over the ${max}-byte limit (option maxFileBytes)`, 1);
     const text = await readFile(path, 'utf8');
     return parseVllmResult(text, path);
   }

@@ -26,7 +26,15 @@ export interface ReadTraceOptions {
   checkUnits?: boolean;
   /** `auto` (default): `.json` files are vLLM `--save-result --save-detailed` output, anything else JSONL rows. */
   format?: TraceFormat;
+  /**
+   * Largest vLLM result file read from a path (default 512 MiB, about the longest string V8 holds); it is
+   * parsed whole, so a bigger file is refused before any of it is read. JSONL streams line by line.
+   */
+  maxFileBytes?: number;
 }
+
+/** Default `ReadTraceOptions.maxFileBytes`. */
+export const MAX_VLLM_FILE_BYTES = 512 * 2 ** 20;
 
 /** Limits of plausible serving times, in seconds: see `ReadTraceOptions.checkUnits`. */
 export const PLAUSIBLE_TIMES = { maxMedianGap: 10, minMedianGap: 1e-4, maxMedianFirstEvent: 3600 } as const;

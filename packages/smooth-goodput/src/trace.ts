@@ -262,10 +262,16 @@ function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+/**
+ * A short description of any parsed JSON value for an error message: never the whole value (a hostile
+ * file's 100 MB array or 100,000-deep nesting would make JSON.stringify slow or overflow the stack).
+ */
+export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  return JSON.stringify(v) ?? String(v);
+  if (Array.isArray(v)) return `an array of ${v.length} entries`;
+  if (v !== null && typeof v === 'object') return 'an object';
+  const text = typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
+  return text;
 }
 
 /** Time of a request's last observable event: last token or drop notice. */

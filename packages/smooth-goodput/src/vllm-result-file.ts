@@ -8,7 +8,10 @@
  * `output_len - 1` are spread evenly over the later chunks (spec §8, multi-token events).
  */
 import { FormatError } from '@paperkit/tensor-core/base';
-import { TraceTableBuilder, type TraceTable } from './trace.js';
+import { TraceTableBuilder, show, type TraceTable } from './trace.js';
+
+/** Largest `output_lens` entry accepted: token counts are kept as 32-bit integers. */
+const MAX_OUTPUT_LEN = 2 ** 31 - 1;
 
 export function parseVllmResult(text: string, source: string): TraceTable {
   let data: unknown;
@@ -32,14 +35,14 @@ export function parseVllmResult(text: string, source: string): TraceTable {
   const errors = optionalArray(d.errors, 'errors', n, source);
   const duration = d.duration;
   if (duration !== undefined && !(typeof duration === 'number' && Number.isFinite(duration) && duration > 0))
-    throw new FormatError(source, `"duration" must be a positive number, got ${JSON.stringify(duration)}`, 1);
+    throw new FormatError(source, `"duration" must be a positive number, got ${show(duration)}`, 1);
 
   const b = new TraceTableBuilder();
   for (let i = 0; i < n; i++) {
     const ttft = ttfts[i];
     const gaps = itls[i];
     if (typeof ttft !== 'number' || !Number.isFinite(ttft) || ttft < 0)
-      throw new FormatError(source, `ttfts[${i}] must be a non-negative number, got ${JSON.stringify(ttft)}`, 1);
+      throw new FormatError(source, `ttfts[${i}] must be a non-negative number, got ${show(ttft)}`, 1);
     if (!Array.isArray(gaps)) throw new FormatError(source, `itls[${i}] must be an array`, 1);
     const err = errors ? errors[i] : '';
     const outLen = outputLens ? outputLens[i] : undefined;
@@ -54,13 +57,13 @@ export function parseVllmResult(text: string, source: string): TraceTable {
     for (let k = 0; k < gaps.length; k++) {
       const g = gaps[k];
       if (typeof g !== 'number' || !Number.isFinite(g) || g < 0)
-        throw new FormatError(source, `itls[${i}][${k}] must be a non-negative number, got ${JSON.stringify(g)}`, 1);
+        throw new FormatError(source, `itls[${i}][${k}] must be a non-negative number, got ${show(g)}`, 1);
       times[k + 1] = times[k] + g;
     }
     let tokens: Int32Array | null = null;
     if (outLen !== undefined) {
-      if (!Number.isInteger(outLen) || (outLen as number) < 0)
-        throw new FormatError(source, `output_lens[${i}] must be a non-negative integer, got ${JSON.stringify(outLen)}`, 1);
+      if (!Number.isInteger(outLen) || (outLen as number) < 0 || (outLen as number) > MAX_OUTPUT_LEN)
+        throw new FormatError(source, `output_lens[${i}] must be an integer in [0, ${MAX_OUTPUT_LEN}], got ${show(outLen)}`, 1);
       const total = outLen as number;
       if (total > events) {
         tokens = new Int32Array(events);
