@@ -8,10 +8,11 @@
 //
 // The quick start of a README is its first ```js block after a heading that contains "Quick start".
 // Exit 0 when everything ran; the JSON report lists each check with its output.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { packAll, publishedPackages } from './lib/published-packages.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -19,10 +20,7 @@ const flag = (name) => argv.includes(name);
 const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const only = value('--only')?.split(',');
 
-const packages = readdirSync(join(root, 'packages'))
-  .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
-  .map((name) => ({ dir: join(root, 'packages', name), name, manifest: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) }))
-  .filter((p) => !p.manifest.private);
+const packages = publishedPackages(root);
 const selected = packages.filter((p) => !only || only.includes(p.name));
 
 /** The quick start: the first ```js block after a heading naming it. */
@@ -45,15 +43,12 @@ const run = (cmd, args, cwd, timeout = 300_000) => {
 };
 
 try {
-  // 1. pack (pnpm rewrites workspace:^ to the version)
+  // 1. pack
   const tarballs = join(work, 'tarballs');
   mkdirSync(tarballs);
-  for (const p of packages) {
-    if (!existsSync(join(p.dir, 'dist'))) throw new Error(`${p.name}: no dist/ (run pnpm build first)`);
-    execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: p.dir, stdio: 'ignore' });
-  }
-  const tgz = readdirSync(tarballs).map((f) => join(tarballs, f));
-  const sizes = Object.fromEntries(readdirSync(tarballs).map((f) => [f, statSync(join(tarballs, f)).size]));
+  const packed = packAll(packages, tarballs);
+  const tgz = [...packed.values()];
+  const sizes = Object.fromEntries(tgz.map((t) => [basename(t), statSync(t).size]));
 
   // 2. a plain npm project with every tarball, as each README's install line names them
   const npmDir = join(work, 'npm-project');
@@ -68,7 +63,7 @@ try {
     mkdirSync(pnpmDir);
     // pnpm resolves a tarball's own dependencies from the registry, where @paperkit/* are not published
     // from this checkout: point those names at the local tarballs.
-    const overrides = Object.fromEntries(packages.map((p) => [p.manifest.name, `file:${tgz.find((t) => t.endsWith(`${p.manifest.name.replace('@', '').replace('/', '-')}-${p.manifest.version}.tgz`))}`]));
+    const overrides = Object.fromEntries([...packed].map(([name, file]) => [name, `file:${file}`]));
     writeFileSync(join(pnpmDir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module', pnpm: { overrides } }, null, 2));
     r = run('pnpm', ['add', ...tgz, '@tensorflow/tfjs@^4.22.0', '@tensorflow/tfjs-backend-wasm@^4.22.0', '--prefer-offline', '--reporter=append-only'], pnpmDir, 600_000);
     record('pnpm add of every tarball', r.ok, r.out);
