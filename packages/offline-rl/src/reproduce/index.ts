@@ -14,6 +14,8 @@
  * (seed 'validation', never the evaluation seeds) seed 0's drawer-close success went
  * .82/.35/.68/1.00/1.00/1.00 at 150/300/450/600/750/900 steps, seeds 1 and 2 were 1.00 from 300
  * steps on, and drawer-open stayed at .95-1.00 on all three: 600 is where every one had settled.
+ * push-left on seed 1 oscillates the same way at any budget tried (validation .97/.00/.95/.68/.45/
+ * .42/.80/1.00 at 150..1200 steps), so the rule can fail there; the README reports it.
  */
 import { DecisionTransformer } from '../dt/decision-transformer.js';
 import { trainDecisionTransformer } from '../dt/train-decision-transformer.js';
