@@ -61,7 +61,10 @@ export const reproduction = defineReproduction({
     const mt = metric('MT-DT', 'success');
     const mtAliased = metric('MT-DT', 'aliased');
     const gain = harmo - mt;
-    const holds = gain >= GAIN && mtAliased <= ALIASED_MAX;
+    // Success rates are multiples of 1/(episodes·tasks·seeds); compare with a float tolerance so a gain of exactly
+    // +0.15 (0.6917 − 0.5417 = 0.14999999999999991 in float64) counts as meeting ">= +0.15".
+    const EPS = 1e-9;
+    const holds = gain >= GAIN - EPS && mtAliased <= ALIASED_MAX + EPS;
     const has = (m: string, name = 'success') => rows.some((r) => r.method === m && r.metrics[name] !== undefined);
     const report: string[] = [];
     for (const other of ['per-task DT', 'Prompt-DT', 'HarmoDT+task', 'G-HarmoDT']) {
