@@ -14,10 +14,10 @@
  * built with `normalize: 'global'`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MLP, OptionError, createRng, makeOptimizer, softmaxCrossEntropy } from '@paperkit/tensor-core';
+import { MLP, OptionError, createRng, defineOptions, makeOptimizer, opt, softmaxCrossEntropy } from '@paperkit/tensor-core';
 import { cosineMatrix, type MultiTaskDataset, type WindowBatch } from '@paperkit/offline-rl';
 import { HarmoDT, type HarmoFitOptions } from './harmo-dt.js';
-import type { HarmoDTOptions } from './options.js';
+import { HARMODT_OPTIONS, HARMO_FIT_OPTIONS, type HarmoDTOptions } from './options.js';
 import { clusterTasks } from './task-clustering.js';
 
 export interface GHarmoDTOptions extends HarmoDTOptions {
@@ -33,6 +33,20 @@ export interface GHarmoDTOptions extends HarmoDTOptions {
   gateSteps?: number;
 }
 
+/** The options of `new GHarmoDT(...)`: HarmoDT's plus the clustering and gate options (our defaults; the extended paper gives none). */
+export const GHARMODT_OPTIONS = defineOptions('GHarmoDT', {
+  ...HARMODT_OPTIONS.spec,
+  conditioning: opt.custom<'none'>("'none' (G-HarmoDT infers the task; a task embedding or prompt would need the task id)", (v) => v === 'none', { default: 'none' }),
+  clusterFraction: opt.number({ min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.1 }),
+  clusterThreshold: opt.number({ min: -1, max: 1, default: 0.3 }),
+  groups: opt.optional(opt.integer({ min: 1 })),
+  gateHidden: opt.integer({ min: 1, default: 64 }),
+  gateSteps: opt.integer({ min: 1, default: 300 }),
+});
+
+/** G-HarmoDT's own defaults (clusterFraction, clusterThreshold, gateHidden, gateSteps) beside HarmoDT's. */
+export const GHARMODT_DEFAULTS = GHARMODT_OPTIONS.defaults;
+
 export class GHarmoDT extends HarmoDT {
   readonly gOptions: Required<Pick<GHarmoDTOptions, 'clusterFraction' | 'clusterThreshold' | 'gateHidden' | 'gateSteps'>> & { groups?: number };
   gate: MLP | null = null;
@@ -42,23 +56,14 @@ export class GHarmoDT extends HarmoDT {
   inference: 'gate' | 'task' = 'gate';
 
   constructor(options: GHarmoDTOptions) {
-    if (options.conditioning && options.conditioning !== 'none') {
-      throw new OptionError('conditioning', "'none' (G-HarmoDT infers the task; a task embedding or prompt would need the task id)", options.conditioning);
-    }
-    super({ ...options, conditioning: 'none' });
-    this.gOptions = {
-      clusterFraction: options.clusterFraction ?? 0.1,
-      clusterThreshold: options.clusterThreshold ?? 0.3,
-      gateHidden: options.gateHidden ?? 64,
-      gateSteps: options.gateSteps ?? 300,
-      groups: options.groups,
-    };
-    const f = this.gOptions.clusterFraction;
-    if (!(f > 0 && f < 1)) throw new OptionError('clusterFraction', 'a number in (0, 1)', f);
+    const { clusterFraction, clusterThreshold, groups, gateHidden, gateSteps, ...base } = GHARMODT_OPTIONS.parse(options as never);
+    super(base);
+    this.gOptions = { clusterFraction, clusterThreshold, gateHidden, gateSteps, groups };
+    if (groups !== undefined && groups > base.numTasks) throw new OptionError('GHarmoDT.groups', `at most numTasks (${base.numTasks})`, groups);
   }
 
   override async fit(data: MultiTaskDataset, options: HarmoFitOptions = {}): Promise<{ losses: Float32Array; seconds: number }> {
-    const steps = options.steps ?? 1800;
+    const steps = HARMO_FIT_OPTIONS.parse(options).steps;
     const warm = Math.max(1, Math.round(this.gOptions.clusterFraction * steps));
     const started = performance.now();
     // 1. shared warm-up: one all-ones mask, no outer steps.

@@ -27,7 +27,7 @@ import {
 import { changeCount } from './change-schedule.js';
 import { erkMask, uniformMask } from './erk-mask-init.js';
 import { harmonyMaskUpdate } from './harmony-mask-update.js';
-import { resolveHarmoDTOptions, type HarmoDTOptions, type ResolvedHarmoDTOptions } from './options.js';
+import { HARMO_FIT_OPTIONS, resolveHarmoDTOptions, type HarmoDTOptions, type ResolvedHarmoDTOptions } from './options.js';
 
 export interface HarmoFitOptions {
   /** Optimizer steps (max_iters: the schedule's α = step / steps). Default 1800. */
@@ -250,15 +250,15 @@ export class HarmoDT implements WindowPolicy {
   /** Train on `data` (its task count must equal numTasks): masked inner steps round robin, outer steps every maskInterval. */
   async fit(data: MultiTaskDataset, options: HarmoFitOptions = {}): Promise<{ losses: Float32Array; seconds: number }> {
     const o = this.options;
-    if (data.numTasks !== o.numTasks) throw new OptionError('fit(data)', `a dataset with numTasks = ${o.numTasks} tasks`, data.numTasks);
-    const steps = options.steps ?? 1800;
-    if (!Number.isInteger(steps) || steps < 1) throw new OptionError('fit.steps', 'a positive integer', steps);
+    if (data.numTasks !== o.numTasks) throw new OptionError('HarmoDT.fit(data)', `a dataset with numTasks = ${o.numTasks} tasks`, data.numTasks);
+    const fit = HARMO_FIT_OPTIONS.parse(options);
+    const steps = fit.steps;
     attachDataset(this.dt, data, o.seed);
     const rng = createRng(`train-dt:${o.seed}`); // the same batch stream as offline-rl's trainDecisionTransformer
     const outerRng = createRng(`harmodt-outer:${o.seed}`);
     const optimizer = makeOptimizer(o.weightDecay > 0 ? { name: 'adamw', lr: o.lr, weightDecay: o.weightDecay } : { name: 'adam', lr: o.lr });
     const losses = new Float32Array(steps);
-    const log = new LossLog(losses, options.onLog);
+    const log = new LossLog(losses, fit.onLog);
     const started = performance.now();
     const batchOpts = { batchSize: o.batchSize, sampling: 'round-robin' as const, promptFromTop: 5 };
     try {
@@ -268,7 +268,7 @@ export class HarmoDT implements WindowPolicy {
         const task = step % data.numTasks;
         const batch = drawBatch(this.dt, data, step, batchOpts, rng);
         log.push(this.maskedStep(batch, task, optimizer));
-        if (log.pending >= (options.syncEvery ?? 50) || step === steps - 1) await log.flush();
+        if (log.pending >= fit.syncEvery || step === steps - 1) await log.flush();
       }
     } finally {
       log.dispose();

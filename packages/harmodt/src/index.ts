@@ -6,9 +6,9 @@
 /** HarmoDT: per-task harmony masks over shared DT weights (spec section 2). */
 export { HarmoDT, subBatch, type HarmoFitOptions, type MaskSet, type MaskUpdateRecord } from './harmo-dt.js';
 /** Options, CPU defaults and the official values. */
-export { HARMODT_DEFAULTS, HARMODT_PAPER_VALUES, resolveHarmoDTOptions, type HarmoDTOptions, type ResolvedHarmoDTOptions } from './options.js';
+export { HARMODT_OPTIONS, HARMODT_DEFAULTS, HARMODT_PAPER_VALUES, HARMO_FIT_OPTIONS, resolveHarmoDTOptions, type HarmoDTOptions, type ResolvedHarmoDTOptions } from './options.js';
 /** G-HarmoDT: task clustering by gradient similarity + a gating network (no task id at inference). */
-export { GHarmoDT, type GHarmoDTOptions } from './g-harmo-dt.js';
+export { GHarmoDT, GHARMODT_OPTIONS, GHARMODT_DEFAULTS, type GHarmoDTOptions } from './g-harmo-dt.js';
 export { clusterTasks } from './task-clustering.js';
 /** ERK mask initialisation. */
 export { erkDensities, erkMask, uniformMask } from './erk-mask-init.js';

@@ -1,7 +1,7 @@
 /**
  * HarmoDT options with the CPU defaults of harmodt.md §5/§6 (paper values in the comments).
  */
-import { OptionError, type Activation, type Seed } from '@paperkit/tensor-core';
+import { OptionError, defineOptions, opt, type Activation, type Seed } from '@paperkit/tensor-core';
 import type { Conditioning } from '@paperkit/offline-rl';
 import type { Importance } from './harmony-mask-update.js';
 
@@ -60,61 +60,65 @@ export interface HarmoDTOptions {
 
 export type ResolvedHarmoDTOptions = Required<Omit<HarmoDTOptions, 'ffnDim'>> & { ffnDim: number };
 
-/** The CPU defaults (harmodt.md §5). */
-export const HARMODT_DEFAULTS = Object.freeze({
-  embedDim: 32,
-  layers: 2,
-  heads: 2,
-  context: 5,
-  dropout: 0,
-  activation: 'relu' as Activation,
-  maxEpisodeLength: 1000,
-  conditioning: 'none' as Conditioning,
-  promptLength: 5,
-  lr: 1e-3,
-  weightDecay: 1e-4,
-  warmupSteps: 0,
-  batchSize: 32,
-  gradClip: 1,
-  sparsity: 0.2,
-  maskInit: 'erk' as const,
-  maskInterval: 25,
-  changeMax: 0.005,
-  gamma: 10,
-  importance: 'fisher' as Importance,
-  revive: 'unmasked' as const,
-  maskUpdate: true,
-  seed: 0 as Seed,
+const isSeed = (v: unknown) => typeof v === 'number' || typeof v === 'string';
+
+/**
+ * The options of `new HarmoDT(...)`: each rule with its CPU default (harmodt.md §5/§6); the
+ * paper's (official main.py) values are in HARMODT_PAPER_VALUES and the option docs above.
+ */
+export const HARMODT_OPTIONS = defineOptions('HarmoDT', {
+  stateDim: opt.integer({ min: 1 }),
+  actDim: opt.integer({ min: 1 }),
+  numTasks: opt.integer({ min: 1 }),
+  embedDim: opt.integer({ min: 1, default: 32 }),
+  layers: opt.integer({ min: 1, default: 2 }),
+  heads: opt.integer({ min: 1, default: 2 }),
+  ffnDim: opt.optional(opt.integer({ min: 1 })),
+  context: opt.integer({ min: 1, default: 5 }),
+  dropout: opt.number({ min: 0, max: 1, exclusiveMax: true, default: 0 }),
+  activation: opt.oneOf(['relu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const, { default: 'relu' }),
+  maxEpisodeLength: opt.integer({ min: 1, default: 1000 }),
+  conditioning: opt.oneOf(['none', 'taskEmbedding', 'prompt'] as const, { default: 'none' }),
+  promptLength: opt.integer({ min: 1, default: 5 }),
+  lr: opt.number({ min: 0, exclusiveMin: true, default: 1e-3 }),
+  weightDecay: opt.number({ min: 0, default: 1e-4 }),
+  warmupSteps: opt.integer({ min: 0, default: 0 }),
+  batchSize: opt.integer({ min: 1, default: 32 }),
+  gradClip: opt.number({ min: 0, default: 1 }),
+  sparsity: opt.number({ min: 0, max: 1, exclusiveMax: true, default: 0.2 }),
+  maskInit: opt.oneOf(['erk', 'uniform'] as const, { default: 'erk' }),
+  maskInterval: opt.integer({ min: 1, default: 25 }),
+  changeMax: opt.custom<number>(
+    'a fraction in [0, 1) of the maskable weights or an integer count',
+    (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && (v < 1 || Number.isInteger(v)),
+    { default: 0.005 },
+  ),
+  gamma: opt.number({ min: 0, default: 10 }),
+  importance: opt.oneOf(['fisher', 'magnitude', 'none'] as const, { default: 'fisher' }),
+  revive: opt.oneOf(['unmasked', 'official'] as const, { default: 'unmasked' }),
+  maskUpdate: opt.boolean({ default: true }),
+  seed: opt.custom<Seed>('a number or string', isSeed, { default: 0 }),
 });
 
-/** The official code's values (main.py), for reference and for `paper: true` style configs. */
+/** The CPU defaults (harmodt.md §5). */
+export const HARMODT_DEFAULTS = HARMODT_OPTIONS.defaults;
+
+/** The official code's values (main.py), for reference and for paper-size configs. */
 export const HARMODT_PAPER_VALUES = Object.freeze({
   embedDim: 256, layers: 6, heads: 8, context: 20, dropout: 0.1, lr: 1e-4, weightDecay: 1e-4, warmupSteps: 10_000,
   batchSize: 8, gradClip: 0.25, sparsity: 0.2, maskInterval: 500, changeMax: 100, gamma: 10, maxIters: 1_000_000,
 });
 
+/** Fill the defaults and check every option (OptionError naming `HarmoDT.<option>`, what was expected and what came). */
 export function resolveHarmoDTOptions(options: HarmoDTOptions): ResolvedHarmoDTOptions {
-  if (options === null || typeof options !== 'object') throw new OptionError('HarmoDT options', '{stateDim, actDim, numTasks, ...}', options);
-  const o = { ...HARMODT_DEFAULTS, ...stripUndefined(options) } as ResolvedHarmoDTOptions;
-  o.ffnDim = options.ffnDim ?? 4 * o.embedDim;
-  for (const k of ['stateDim', 'actDim', 'numTasks', 'embedDim', 'layers', 'heads', 'context', 'batchSize', 'maskInterval', 'promptLength'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new OptionError(k, 'a positive integer', o[k]);
-  }
-  if (!(typeof o.sparsity === 'number' && o.sparsity >= 0 && o.sparsity < 1)) throw new OptionError('sparsity', 'a number in [0, 1)', o.sparsity);
-  if (!(o.lr > 0)) throw new OptionError('lr', 'a number > 0', o.lr);
-  if (!(o.weightDecay >= 0)) throw new OptionError('weightDecay', 'a number >= 0', o.weightDecay);
-  if (!(Number.isInteger(o.warmupSteps) && o.warmupSteps >= 0)) throw new OptionError('warmupSteps', 'an integer >= 0', o.warmupSteps);
-  if (!(o.gradClip >= 0)) throw new OptionError('gradClip', 'a number >= 0', o.gradClip);
-  if (!(o.changeMax >= 0) || (o.changeMax >= 1 && !Number.isInteger(o.changeMax))) {
-    throw new OptionError('changeMax', 'a fraction in [0, 1) of the maskable weights or an integer count', o.changeMax);
-  }
-  if (!(o.gamma >= 0)) throw new OptionError('gamma', 'a number >= 0', o.gamma);
-  if (!['fisher', 'magnitude', 'none'].includes(o.importance)) throw new OptionError('importance', "'fisher' | 'magnitude' | 'none'", o.importance);
-  if (!['unmasked', 'official'].includes(o.revive)) throw new OptionError('revive', "'unmasked' | 'official'", o.revive);
-  if (!['erk', 'uniform'].includes(o.maskInit)) throw new OptionError('maskInit', "'erk' | 'uniform'", o.maskInit);
-  return o;
+  const o = HARMODT_OPTIONS.parse(options);
+  if (o.embedDim % o.heads !== 0) throw new OptionError('HarmoDT.heads', `a divisor of embedDim (${o.embedDim})`, o.heads);
+  return { ...o, ffnDim: o.ffnDim ?? 4 * o.embedDim };
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+/** The options of `HarmoDT.fit` / `GHarmoDT.fit` (harmodt.md §5: 1800 steps; the official code 1e6). */
+export const HARMO_FIT_OPTIONS = defineOptions('HarmoDT.fit', {
+  steps: opt.integer({ min: 1, default: 1800 }),
+  syncEvery: opt.integer({ min: 1, default: 50 }),
+  onLog: opt.optional(opt.func<(info: { step: number; loss: number; maskSwaps?: number }) => void>()),
+});

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OptionError, ShapeError, createRng } from '@paperkit/tensor-core';
 import { DecisionTransformer, evaluatePolicy } from '@paperkit/offline-rl';
 import { GHarmoDT, HarmoDT, PerTaskDT, clusterTasks, conflictReport, loadHarmoDT, saveHarmoDT } from '../src/index.js';
-import { setupBackend, small, smallData, suite } from './helpers.js';
+import { setupBackend, small, smallDT, smallData, suite } from './helpers.js';
 
 beforeAll(setupBackend);
 
@@ -68,7 +68,7 @@ describe('HarmoDT', () => {
     expect(r.cosines.length).toBe(6);
     expect(r.cosines[1][2]).toBeCloseTo(r.cosines[2][1], 6);
     expect(r.conflictRate.every((x) => x >= 0 && x <= 1)).toBe(true);
-    const dt = new DecisionTransformer({ ...small, conditioning: 'none' });
+    const dt = new DecisionTransformer({ ...smallDT, conditioning: 'none' });
     const d = await conflictReport(dt, smallData, { batches: 1, batchSize: 8 });
     expect(d.meanConflictRate).toBeGreaterThan(0);
     dt.dispose();

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@paperkit/tensor-core';
 import { DecisionTransformer, trainDecisionTransformer } from '@paperkit/offline-rl';
 import { HarmoDT, changeCount, erkDensities, erkMask, harmonyMaskUpdate, removalScores } from '../src/index.js';
-import { setupBackend, small, smallData } from './helpers.js';
+import { setupBackend, small, smallDT, smallData } from './helpers.js';
 
 beforeAll(setupBackend);
 
@@ -14,7 +14,7 @@ describe('HarmoDT identities (harmodt.md section 7)', () => {
     const opts = { lr: 1e-3, weightDecay: 1e-4, gradClip: 1, seed: 5 };
     const harmo = new HarmoDT({ ...small, ...opts, maskUpdate: false });
     harmo.loadMasks({ ...harmo.masks(), masks: harmo.masks().masks.map((m) => m.fill(1)) });
-    const mt = new DecisionTransformer({ ...small, conditioning: 'none', seed: 5 });
+    const mt = new DecisionTransformer({ ...smallDT, conditioning: 'none', seed: 5 });
     // Same initial weights: the DT inside HarmoDT is built from the same seed and options.
     const [a0, b0] = [await weightsOf(harmo.dt.variables), await weightsOf(mt.variables)];
     expect(a0).toEqual(b0);

@@ -26,7 +26,7 @@ export { normalizeStateInto, identityNormalization, checkNormalization, type Nor
 export { emptyWindowBatch, emptyPromptBatch, type WindowBatch, type PromptBatch } from './data/window-batch.js';
 /** Decision Transformer / Prompt-DT / task-embedding DT. */
 export {
-  DecisionTransformer, DECISION_TRANSFORMER_DEFAULTS, resolveDTConfig,
+  DecisionTransformer, DECISION_TRANSFORMER_OPTIONS, DECISION_TRANSFORMER_DEFAULTS, resolveDTConfig,
   type DecisionTransformerOptions, type DecisionTransformerConfig, type Conditioning, type WindowPolicy,
 } from './dt/decision-transformer.js';
 /** The masked action-MSE loss. */
@@ -35,12 +35,12 @@ export { dtLoss } from './dt/dt-loss.js';
 export { clipByGlobalNorm } from './dt/clip-grad-norm.js';
 /** DT training loop and its building blocks. */
 export {
-  trainDecisionTransformer, dtStep, drawBatch, attachDataset, resolveTrainDTOptions, LossLog, TRAIN_DT_DEFAULTS,
+  trainDecisionTransformer, dtStep, drawBatch, attachDataset, resolveTrainDTOptions, LossLog, TRAIN_DT_OPTIONS, TRAIN_DT_DEFAULTS,
   type TrainDTOptions, type TrainDTResult, type ResolvedTrainDTOptions,
 } from './dt/train-decision-transformer.js';
 /** Batched online evaluation with target returns. */
 export {
-  evaluatePolicy, EVALUATE_DEFAULTS, type EvaluateOptions, type EvaluationResult, type TaskEvaluation,
+  evaluatePolicy, EVALUATE_OPTIONS, EVALUATE_DEFAULTS, type EvaluateOptions, type EvaluationResult, type TaskEvaluation,
 } from './eval/evaluate.js';
 export { type EnvSuite, type EpisodeEnv } from './eval/env-suite.js';
 /** Flattened per-batch loss gradients (conflict diagnostics, mask scores). */

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  CausalTransformer, Dense, LayerNorm, Module, OptionError, ShapeError, ownVariable, randomNormal, toRng,
+  CausalTransformer, Dense, LayerNorm, Module, OptionError, ShapeError, defineOptions, opt, ownVariable, randomNormal, toRng,
   type Activation, type Rng, type Seed,
 } from '@paperkit/tensor-core';
 import type { Normalization } from '../data/normalization.js';
@@ -60,47 +60,38 @@ export interface DecisionTransformerOptions {
 /** Resolved options (every field filled). */
 export type DecisionTransformerConfig = Required<Omit<DecisionTransformerOptions, 'seed'>> & { seed: Seed };
 
-/** CPU defaults of harmodt.md §5 (the paper's values are in the doc comments above). */
-export const DECISION_TRANSFORMER_DEFAULTS = Object.freeze({
-  context: 5,
-  embedDim: 32,
-  layers: 2,
-  heads: 2,
-  dropout: 0,
-  activation: 'relu' as Activation,
-  maxEpisodeLength: 1000,
-  conditioning: 'none' as Conditioning,
-  numTasks: 1,
-  promptLength: 5,
-  seed: 0 as Seed,
+const isSeed = (v: unknown) => typeof v === 'number' || typeof v === 'string';
+
+/**
+ * The options of `new DecisionTransformer(...)`: rules and the CPU defaults of harmodt.md §5
+ * (the paper's / official code's values: context 20, embedDim 256, layers 6, heads 8,
+ * dropout 0.1, ReLU; see the option docs above).
+ */
+export const DECISION_TRANSFORMER_OPTIONS = defineOptions('DecisionTransformer', {
+  stateDim: opt.integer({ min: 1 }),
+  actDim: opt.integer({ min: 1 }),
+  context: opt.integer({ min: 1, default: 5 }),
+  embedDim: opt.integer({ min: 1, default: 32 }),
+  layers: opt.integer({ min: 1, default: 2 }),
+  heads: opt.integer({ min: 1, default: 2 }),
+  ffnDim: opt.optional(opt.integer({ min: 1 })),
+  dropout: opt.number({ min: 0, max: 1, exclusiveMax: true, default: 0 }),
+  activation: opt.oneOf(['relu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const, { default: 'relu' }),
+  maxEpisodeLength: opt.integer({ min: 1, default: 1000 }),
+  conditioning: opt.oneOf(['none', 'taskEmbedding', 'prompt'] as const, { default: 'none' }),
+  numTasks: opt.integer({ min: 1, default: 1 }),
+  promptLength: opt.integer({ min: 1, default: 5 }),
+  seed: opt.custom<Seed>('a number or string', isSeed, { default: 0 }),
 });
 
+/** CPU defaults of harmodt.md §5 (the paper's values are in the option docs). */
+export const DECISION_TRANSFORMER_DEFAULTS = DECISION_TRANSFORMER_OPTIONS.defaults;
+
+/** Fill the defaults and check every option (OptionError naming `DecisionTransformer.<option>`). */
 export function resolveDTConfig(options: DecisionTransformerOptions): DecisionTransformerConfig {
-  if (options === null || typeof options !== 'object') throw new OptionError('DecisionTransformer options', '{stateDim, actDim, ...}', options);
-  const d = DECISION_TRANSFORMER_DEFAULTS;
-  const embedDim = options.embedDim ?? d.embedDim;
-  const cfg: DecisionTransformerConfig = {
-    stateDim: options.stateDim,
-    actDim: options.actDim,
-    context: options.context ?? d.context,
-    embedDim,
-    layers: options.layers ?? d.layers,
-    heads: options.heads ?? d.heads,
-    ffnDim: options.ffnDim ?? 4 * embedDim,
-    dropout: options.dropout ?? d.dropout,
-    activation: options.activation ?? d.activation,
-    maxEpisodeLength: options.maxEpisodeLength ?? d.maxEpisodeLength,
-    conditioning: options.conditioning ?? d.conditioning,
-    numTasks: options.numTasks ?? d.numTasks,
-    promptLength: options.promptLength ?? d.promptLength,
-    seed: options.seed ?? d.seed,
-  };
-  for (const key of ['stateDim', 'actDim', 'context', 'embedDim', 'layers', 'heads', 'ffnDim', 'maxEpisodeLength', 'numTasks', 'promptLength'] as const) {
-    const v = cfg[key];
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(key, 'a positive integer', v);
-  }
-  if (!['none', 'taskEmbedding', 'prompt'].includes(cfg.conditioning)) throw new OptionError('conditioning', "'none' | 'taskEmbedding' | 'prompt'", cfg.conditioning);
-  return cfg;
+  const o = DECISION_TRANSFORMER_OPTIONS.parse(options);
+  if (o.embedDim % o.heads !== 0) throw new OptionError('DecisionTransformer.heads', `a divisor of embedDim (${o.embedDim})`, o.heads);
+  return { ...o, ffnDim: o.ffnDim ?? 4 * o.embedDim };
 }
 
 /** Anything the rollout evaluator can drive: predicts the action at the newest step of each window. */

@@ -5,7 +5,7 @@
  * Losses stay on the device and are read every `syncEvery` steps (no per-step sync).
  */
 import * as tf from '@tensorflow/tfjs';
-import { NonFiniteLossError, OptionError, ShapeError, createRng, makeOptimizer, type Seed } from '@paperkit/tensor-core';
+import { NonFiniteLossError, OptionError, ShapeError, createRng, defineOptions, makeOptimizer, opt, type Seed } from '@paperkit/tensor-core';
 import type { MultiTaskDataset } from '../data/multi-task-dataset.js';
 import type { WindowBatch } from '../data/window-batch.js';
 import { clipByGlobalNorm } from './clip-grad-norm.js';
@@ -34,29 +34,32 @@ export interface TrainDTOptions {
   onLog?: (info: { step: number; loss: number }) => void;
 }
 
-export const TRAIN_DT_DEFAULTS = Object.freeze({
-  steps: 1800,
-  batchSize: 32,
-  lr: 1e-3,
-  weightDecay: 0,
-  gradClip: 1,
-  sampling: 'round-robin' as const,
-  promptFromTop: 5,
-  syncEvery: 50,
-  seed: 0 as Seed,
+/**
+ * The options of `trainDecisionTransformer`: rules and the CPU defaults of harmodt.md §5
+ * (paper / official code: lr 1e-4, weight decay 1e-4, grad clip 0.25, batch 8, 1e6 steps).
+ */
+export const TRAIN_DT_OPTIONS = defineOptions('trainDecisionTransformer', {
+  steps: opt.integer({ min: 1, default: 1800 }),
+  batchSize: opt.integer({ min: 1, default: 32 }),
+  lr: opt.number({ min: 0, exclusiveMin: true, default: 1e-3 }),
+  weightDecay: opt.number({ min: 0, default: 0 }),
+  gradClip: opt.number({ min: 0, default: 1 }),
+  sampling: opt.oneOf(['round-robin', 'uniform'] as const, { default: 'round-robin' }),
+  promptFromTop: opt.integer({ min: 1, default: 5 }),
+  syncEvery: opt.integer({ min: 1, default: 50 }),
+  seed: opt.custom<Seed>('a number or string', (v) => typeof v === 'number' || typeof v === 'string', { default: 0 }),
+  onLog: opt.optional(opt.func<(info: { step: number; loss: number }) => void>()),
+  tasks: opt.optional(opt.array(opt.custom<string | number>('a task name or id', (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v) && v >= 0)))),
 });
+
+/** The CPU defaults (harmodt.md §5). */
+export const TRAIN_DT_DEFAULTS = TRAIN_DT_OPTIONS.defaults;
 
 export type ResolvedTrainDTOptions = Required<Omit<TrainDTOptions, 'onLog'>> & Pick<TrainDTOptions, 'onLog'>;
 
-export function resolveTrainDTOptions(options: TrainDTOptions): ResolvedTrainDTOptions {
-  const o = { ...TRAIN_DT_DEFAULTS, ...options } as ResolvedTrainDTOptions;
-  for (const k of ['steps', 'batchSize', 'syncEvery', 'promptFromTop'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new OptionError(k, 'a positive integer', o[k]);
-  }
-  if (!(o.lr > 0)) throw new OptionError('lr', 'a number > 0', o.lr);
-  if (!(o.weightDecay >= 0)) throw new OptionError('weightDecay', 'a number >= 0', o.weightDecay);
-  if (!(o.gradClip >= 0)) throw new OptionError('gradClip', 'a number >= 0 (0 = no clipping)', o.gradClip);
-  if (o.sampling !== 'round-robin' && o.sampling !== 'uniform') throw new OptionError('sampling', "'round-robin' | 'uniform'", o.sampling);
+/** Fill the defaults and check every option (OptionError naming `trainDecisionTransformer.<option>`). */
+export function resolveTrainDTOptions(options: TrainDTOptions & { tasks?: Array<string | number> }): ResolvedTrainDTOptions {
+  const { tasks: _tasks, ...o } = TRAIN_DT_OPTIONS.parse(options);
   return o;
 }
 

@@ -9,7 +9,7 @@
  * predictLast. Episode seeds depend only on (seed, task, episode), so every method is
  * evaluated on the same initial states.
  */
-import { OptionError, type Seed } from '@paperkit/tensor-core';
+import { OptionError, defineOptions, opt, type Seed } from '@paperkit/tensor-core';
 import { normalizeStateInto } from '../data/normalization.js';
 import { emptyWindowBatch } from '../data/window-batch.js';
 import type { WindowPolicy } from '../dt/decision-transformer.js';
@@ -44,34 +44,49 @@ export interface EvaluationResult {
   seconds: number;
 }
 
-export const EVALUATE_DEFAULTS = Object.freeze({ episodes: 20, targetScale: 1, seed: 0 as Seed });
+/** The options of `evaluatePolicy` and their defaults (harmodt.md §5: 20 episodes per task; the official code: 10). */
+export const EVALUATE_OPTIONS = defineOptions('evaluatePolicy', {
+  episodes: opt.integer({ min: 1, default: 20 }),
+  tasks: opt.optional(opt.array(opt.custom<string | number>('a task name or suite id', (v) => typeof v === 'string' || typeof v === 'number'), { minLength: 1 })),
+  targetReturn: opt.optional(opt.custom<number | number[]>(
+    'a finite number or an array of finite numbers (one per evaluated task)',
+    (v) => (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x))),
+  )),
+  targetScale: opt.number({ min: 0, exclusiveMin: true, default: 1 }),
+  seed: opt.custom<Seed>('a number or string', (v) => typeof v === 'number' || typeof v === 'string', { default: 0 }),
+});
 
-export async function evaluatePolicy(policy: WindowPolicy, suite: EnvSuite, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+export const EVALUATE_DEFAULTS = EVALUATE_OPTIONS.defaults;
+
+export async function evaluatePolicy(policy: WindowPolicy, suite: EnvSuite, userOptions: EvaluateOptions = {}): Promise<EvaluationResult> {
   const started = performance.now();
-  const episodes = options.episodes ?? EVALUATE_DEFAULTS.episodes;
-  if (!Number.isInteger(episodes) || episodes < 1) throw new OptionError('evaluate.episodes', 'a positive integer', episodes);
+  const options = EVALUATE_OPTIONS.parse(userOptions);
+  const episodes = options.episodes;
   const norm = policy.normalization;
-  if (suite.stateDim !== policy.stateDim) throw new OptionError('evaluate suite', `stateDim ${policy.stateDim} (the policy's)`, suite.stateDim);
-  if (suite.actDim !== policy.actDim) throw new OptionError('evaluate suite', `actDim ${policy.actDim} (the policy's)`, suite.actDim);
+  if (suite.stateDim !== policy.stateDim) throw new OptionError('evaluatePolicy suite', `stateDim ${policy.stateDim} (the policy's)`, suite.stateDim);
+  if (suite.actDim !== policy.actDim) throw new OptionError('evaluatePolicy suite', `actDim ${policy.actDim} (the policy's)`, suite.actDim);
   const suiteTasks = (options.tasks ?? suite.taskNames.map((_, i) => i)).map((t) => {
     const i = typeof t === 'number' ? t : suite.taskNames.indexOf(t);
-    if (!Number.isInteger(i) || i < 0 || i >= suite.taskNames.length) throw new OptionError('evaluate.tasks', `tasks of the suite (${suite.taskNames.join(', ')})`, t);
+    if (!Number.isInteger(i) || i < 0 || i >= suite.taskNames.length) throw new OptionError('evaluatePolicy.tasks', `tasks of the suite (${suite.taskNames.join(', ')})`, t);
     return i;
   });
   // Policy task id of each evaluated suite task, matched by name.
   const policyTasks = suiteTasks.map((i) => {
     const p = norm.taskNames.indexOf(suite.taskNames[i]);
-    if (p < 0) throw new OptionError('evaluate.tasks', `tasks the policy was trained on (${norm.taskNames.join(', ')})`, suite.taskNames[i]);
+    if (p < 0) throw new OptionError('evaluatePolicy.tasks', `tasks the policy was trained on (${norm.taskNames.join(', ')})`, suite.taskNames[i]);
     return p;
   });
-  const scaleTarget = options.targetScale ?? EVALUATE_DEFAULTS.targetScale;
+  const scaleTarget = options.targetScale;
+  if (Array.isArray(options.targetReturn) && options.targetReturn.length !== policyTasks.length) {
+    throw new OptionError('evaluatePolicy.targetReturn', `one target per evaluated task (${policyTasks.length})`, `${options.targetReturn.length} targets`);
+  }
   const targets = policyTasks.map((p, k) => {
     const given = options.targetReturn;
     const value = typeof given === 'number' ? given : Array.isArray(given) ? given[k] : (norm.targetReturns?.[p] ?? Number.NaN) * scaleTarget;
-    if (!Number.isFinite(value)) throw new OptionError('evaluate.targetReturn', 'a finite target per task (or a policy trained on a dataset, which stores them)', given);
+    if (!Number.isFinite(value)) throw new OptionError('evaluatePolicy.targetReturn', 'a finite target per task (or a policy trained on a dataset, which stores them)', given);
     return value;
   });
-  const seed = options.seed ?? EVALUATE_DEFAULTS.seed;
+  const seed = options.seed;
 
   const { context: K, stateDim: S, actDim: A } = policy;
   const T = suite.horizon;

@@ -27,6 +27,8 @@ export type FlagValues<F extends FlagSpecs> = {
 /** What one seed's run sees. */
 export interface SeedContext<F extends FlagSpecs = FlagSpecs> {
   seed: number;
+  /** Every seed of this run, in the order runSeed is called (a definition may schedule them together and hand back one seed's share per call). */
+  seeds: readonly number[];
   quick: boolean;
   flags: FlagValues<F>;
   /** Lines for the person running it (stdout under the CLI). */
@@ -120,7 +122,7 @@ export function defineReproduction<F extends FlagSpecs = Record<never, never>>(d
       const details: Record<string, unknown>[] = [];
       for (const seed of seeds) {
         if (count > 1) log(`seed ${seed + 1}/${count}`);
-        const outcome = await definition.runSeed({ seed, quick, flags, log });
+        const outcome = await definition.runSeed({ seed, seeds, quick, flags, log });
         metrics.push(outcome.metrics);
         for (const [title, table] of Object.entries(outcome.tables ?? {})) {
           if (!tables.has(title)) tables.set(title, []);
