@@ -63,15 +63,5 @@ export function kCenterGreedy(candidates: Float32Array[], centers: Float32Array[
   return out;
 }
 
-/** Cosine similarity of two vectors (0 when either is all zeros). */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let j = 0; j < a.length; j++) {
-    ab += a[j] * b[j];
-    aa += a[j] * a[j];
-    bb += b[j] * b[j];
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
-}
+/** Cosine similarity for the dedupe (tensor-core's; 0 when either vector is all zeros). */
+export { cosine } from '@paperkit/tensor-core';

@@ -5,7 +5,7 @@
  * the mean pairwise cosine is the summary (near 1: aligned, <= 0: conflicting).
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError } from '@paperkit/tensor-core';
+import { OptionError, cosine as cosineOf } from '@paperkit/tensor-core';
 import { lorkdLoss } from './lorkd-loss.js';
 import { prepareTaskData, type TaskDataset } from './task-data.js';
 import { classBlockMatrix, taskOneHot } from './task-labels.js';
@@ -63,7 +63,7 @@ export function gradientConflict(model: tf.LayersModel, data: TaskDataset, optio
     grads.push(g.dataSync() as Float32Array);
     g.dispose();
   }
-  const cosine = grads.map((a) => grads.map((b) => (a && b ? cos(a, b) : Number.NaN)));
+  const cosine = grads.map((a) => grads.map((b) => (a && b ? cosineOf(a, b) : Number.NaN)));
   let sum = 0;
   let pairs = 0;
   for (let i = 0; i < T; i++) {
@@ -75,16 +75,4 @@ export function gradientConflict(model: tf.LayersModel, data: TaskDataset, optio
     }
   }
   return { cosine, meanPairwiseCosine: pairs > 0 ? sum / pairs : Number.NaN, weight: layerWeight.name };
-}
-
-function cos(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }

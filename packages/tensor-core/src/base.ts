@@ -22,6 +22,7 @@ export { createRng, toRng, type Rng, type Seed } from './rng.js';
 
 // Linear algebra helpers (JS, small matrices)
 export { jacobiEigenSymmetric, type EigenResult, type JacobiOptions } from './linalg/jacobi-eig.js';
+export { cosine, cosineMatrix } from './linalg/cosine.js';
 
 // Metrics
 export { accuracy, argmaxRows, confusionMatrix, type LabelOptions } from './metrics/classification.js';

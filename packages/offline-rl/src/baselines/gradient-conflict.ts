@@ -5,24 +5,8 @@
  */
 import { ShapeError } from '@paperkit/tensor-core';
 
-/** cos(a, b) (0 when either is zero). cos([1, 0], [−1, 1]) = −1/√2. */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new ShapeError('cosine b', `[${a.length}]`, [b.length]);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
-
-/** Pairwise cosine matrix of task gradients. */
-export function cosineMatrix(grads: ArrayLike<number>[]): number[][] {
-  return grads.map((a, i) => grads.map((b, j) => (i === j ? 1 : cosine(a, b))));
-}
+/** Task-gradient cosines: tensor-core's, re-exported because conflict reports read them from here. */
+export { cosine, cosineMatrix } from '@paperkit/tensor-core';
 
 /** ḡ = (1/N) Σ g_i. */
 export function meanGradient(grads: ArrayLike<number>[]): Float32Array {
