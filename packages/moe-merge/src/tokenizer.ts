@@ -15,7 +15,6 @@
  * Anything else (Unigram, WordPiece, regex normalizers) fails with a
  * FormatError naming the file; give `positive_prompt_ids` instead.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { FormatError } from '@paperkit/tensor-core';
 import { checkJsonDepth, checkSize, TOKENIZER_JSON_MAX_BYTES, TOKENIZER_JSON_MAX_DEPTH } from './format-limits.js';
 
@@ -108,30 +107,26 @@ export class LocalTokenizer {
     this.preTokenize = this.preTokenizer(pre);
   }
 
-  /** Read a tokenizer.json file (at most `maxBytes`, default 128 MB; nesting at most 32 levels). */
-  static load(path: string, options: { maxBytes?: number } = {}): LocalTokenizer {
-    let size: number;
+  /**
+   * Parse tokenizer.json text (at most `maxBytes` UTF-16 units, default 128 MB;
+   * nesting at most 32 levels, checked before parsing). A file by path:
+   * `loadTokenizer(path)` from `@paperkit/moe-merge/node`.
+   */
+  static fromText(text: string, source = '<tokenizer.json>', options: { maxBytes?: number } = {}): LocalTokenizer {
+    checkSize(text.length, options.maxBytes ?? TOKENIZER_JSON_MAX_BYTES, source);
+    checkJsonDepth(text, TOKENIZER_JSON_MAX_DEPTH, source);
+    let json: unknown;
     try {
-      size = statSync(path).size;
-    } catch {
-      throw new FormatError(path, 'tokenizer.json not found (text prompts need a local tokenizer; or give positive_prompt_ids)');
-    }
-    checkSize(size, options.maxBytes ?? TOKENIZER_JSON_MAX_BYTES, path);
-    const text = readFileSync(path, 'utf8');
-    checkJsonDepth(text, TOKENIZER_JSON_MAX_DEPTH, path);
-    let json: TokenizerJson;
-    try {
-      json = JSON.parse(text) as TokenizerJson;
+      json = JSON.parse(text);
     } catch (err) {
-      throw new FormatError(path, `not valid JSON (${(err as Error).message})`);
+      throw new FormatError(source, `not valid JSON (${(err as Error).message})`);
     }
-    if (typeof json !== 'object' || json === null) throw new FormatError(path, 'expected a JSON object');
-    return new LocalTokenizer(json, path);
+    return LocalTokenizer.fromJson(json, source);
   }
 
   /** Build from an already parsed object (tests, in-memory vocabularies). */
   static fromJson(json: unknown, source = '<tokenizer.json>'): LocalTokenizer {
-    if (typeof json !== 'object' || json === null) throw new FormatError(source, 'expected a JSON object');
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FormatError(source, 'expected a JSON object');
     return new LocalTokenizer(json as TokenizerJson, source);
   }
 
