@@ -7,10 +7,10 @@
  * Relative paths are resolved against the YAML file's directory (`loadMoEConfig`
  * in `./node`) or a given base. Browser-safe: text in, a config object out.
  */
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { FormatError, OptionError } from '@paperkit/tensor-core';
 import type { BuildMoEConfig, ExpertConfig, SharedMergeConfig, SharedMergeMethod } from './merge-config.js';
-import { checkSize, checkValueDepth, CONFIG_YAML_MAX_BYTES, CONFIG_YAML_MAX_DEPTH } from './format-limits.js';
+import { checkSize, checkValueDepth, checkYamlNesting, CONFIG_YAML_MAX_BYTES, CONFIG_YAML_MAX_DEPTH } from './format-limits.js';
 import { parseDType } from './checkpoint-types.js';
 import type { GateMode } from './gates.js';
 
@@ -65,7 +65,13 @@ export function parseMoEConfig(text: string, baseDir?: string | ((path: string) 
   let raw: unknown;
   try {
     checkSize(text.length, CONFIG_YAML_MAX_BYTES, source);
-    raw = parse(text, { maxAliasCount: 100 });
+    checkYamlNesting(text, CONFIG_YAML_MAX_DEPTH, source);
+    // Errors and warnings (unresolved tags, ambiguous anchors) both fail: a merge config has no use for either,
+    // and the library would otherwise print its warnings through process.emitWarning.
+    const doc = parseDocument(text, { logLevel: 'silent', uniqueKeys: true });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw new FormatError(source, `not valid YAML (${problem.message.split('\n')[0]})`);
+    raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof FormatError) throw err;
     throw new FormatError(source, `not valid YAML (${(err as Error).message})`);
