@@ -111,7 +111,7 @@ function tokenizerAnswers(text: string): void {
         if (!ids.every((id) => Number.isInteger(id))) throw new Error(`non-integer id in ${JSON.stringify(ids)}`);
       }
     } catch (err) {
-      if (!(FormatError.isInstance(err) && err.message.startsWith('fuzz.json'))) throw err;
+      if (!(FormatError.isInstance(err) && (err as Error).message.startsWith('fuzz.json'))) throw err;
     }
   });
 }
@@ -121,7 +121,7 @@ function yamlAnswers(text: string): void {
     try {
       parseMoEConfig(text, '/cfg', 'fuzz.yaml');
     } catch (err) {
-      if (!(FormatError.isInstance(err) && err.message.startsWith('fuzz.yaml')) && !OptionError.isInstance(err)) throw err;
+      if (!(FormatError.isInstance(err) && (err as Error).message.startsWith('fuzz.yaml')) && !OptionError.isInstance(err)) throw err;
     }
   });
 }
