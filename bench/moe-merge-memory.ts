@@ -39,7 +39,8 @@ function dimsFor(gb: number): Dims {
 }
 
 async function makeCheckpoints(dir: string, dims: Dims, experts: number): Promise<void> {
-  const { saveCheckpoint, llamaTensorShapes } = await import('../packages/moe-merge/src/index.js');
+  const { llamaTensorShapes } = await import('../packages/moe-merge/src/index.js');
+  const { saveCheckpoint } = await import('../packages/moe-merge/src/node.js');
   const config = {
     model_type: 'llama', architectures: ['LlamaForCausalLM'], vocab_size: dims.vocab, hidden_size: dims.hidden, intermediate_size: dims.ffn,
     num_hidden_layers: dims.layers, num_attention_heads: dims.heads, num_key_value_heads: dims.heads, head_dim: dims.hidden / dims.heads,
@@ -71,7 +72,7 @@ async function makeCheckpoints(dir: string, dims: Dims, experts: number): Promis
 async function child(): Promise<void> {
   const dir = args[args.indexOf('--child') + 1];
   const shard = flag('--shard-bytes', 512e6);
-  const { mergeFromYamlFile } = await import('../packages/moe-merge/src/index.js');
+  const { mergeFromYamlFile } = await import('../packages/moe-merge/src/node.js');
   const before = process.memoryUsage().rss;
   // Live ArrayBuffer bytes are what the merge itself holds; RSS also counts memory the allocator keeps after frees.
   let peakBuffers = process.memoryUsage().arrayBuffers;

@@ -15,9 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, initBackend, softmaxCrossEntropy, trainSteps } from '@paperkit/tensor-core';
-import {
-  formatInspect, inspectCheckpoint, mergeFromYamlFile, MixtralModel, PerplexityRoutedMoE, TinyLlama, tokenLogProbs,
-} from '@paperkit/moe-merge';
+import { formatInspect, MixtralModel, PerplexityRoutedMoE, TinyLlama, tokenLogProbs } from '@paperkit/moe-merge';
+import { inspectCheckpoint, loadMixtral, loadTinyLlama, mergeFromYamlFile, saveTinyLlama } from '@paperkit/moe-merge/node';
 
 await initBackend({ quiet: true });
 const work = mkdtempSync(join(tmpdir(), 'moe-merge-example-'));
@@ -65,13 +64,13 @@ if (!base) {
   const m = new TinyLlama({ seed: 0 });
   await train(m, myData(0, 2048, 1), 150, 1);
   base = join(work, 'base');
-  await m.save(base);
+  await saveTinyLlama(m, base);
   m.dispose();
   experts = [];
   for (const [name, dir] of [['up', 1], ['down', -1]] as const) {
-    const e = await TinyLlama.load(base);
+    const e = await loadTinyLlama(base);
     await train(e, myData(dir, 2048, 2 + dir), 80, 3 + dir);
-    await e.save(join(work, name));
+    await saveTinyLlama(e, join(work, name));
     e.dispose();
     experts.push(join(work, name));
   }
@@ -97,8 +96,8 @@ result.warnings.forEach((w) => console.log(`warning: ${w}`));
 console.log(formatInspect(inspectCheckpoint(out)).split('\n').slice(-2).join('\n'));
 
 // Run the file we wrote, and compare with routing whole sequences by perplexity over the full experts.
-const moe = await MixtralModel.load(out, { trainable: true });
-const expertModels = await Promise.all(experts.map((d) => TinyLlama.load(d)));
+const moe = await loadMixtral(out, { trainable: true });
+const expertModels = await Promise.all(experts.map((d) => loadTinyLlama(d)));
 const ppl = new PerplexityRoutedMoE(expertModels, { topK: 1, prefixTokens: 6 });
 const test = tf.tensor2d(myData(0, 256, 99), [256, T], 'int32');
 const heldOut = (model: MixtralModel | PerplexityRoutedMoE) =>

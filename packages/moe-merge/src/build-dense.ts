@@ -5,9 +5,11 @@
  * atomic-write path as buildMoE.
  */
 import { OptionError } from '@paperkit/tensor-core';
-import { saveCheckpoint, type CheckpointDType, type CheckpointTensor } from './checkpoint.js';
+import { saveCheckpoint } from './checkpoint.js';
+import type { CheckpointDType, CheckpointTensor } from './checkpoint-types.js';
 import { llamaTensorShapes } from './llama/llama-config.js';
-import { checkSharedMerge, mergeSharedTensor, openMergeInputs, type SharedMergeConfig } from './merge-inputs.js';
+import { checkSharedMerge, type SharedMergeConfig } from './merge-config.js';
+import { mergeSharedTensor, openMergeInputs } from './merge-inputs.js';
 
 export interface BuildDenseConfig {
   baseModel: string;

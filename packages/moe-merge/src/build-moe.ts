@@ -8,89 +8,20 @@
  */
 import { join } from 'node:path';
 import { createRng, OptionError } from '@paperkit/tensor-core';
-import { saveCheckpoint, type CheckpointDType, type CheckpointTensor } from './checkpoint.js';
+import { saveCheckpoint } from './checkpoint.js';
+import type { CheckpointDType, CheckpointTensor } from './checkpoint-types.js';
 import { cheapEmbedGates, GATE_MODES, gateWarnings, hiddenGates, randomGates, type ExpertPrompts, type GateMode, type Gates } from './gates.js';
 import { TinyLlama } from './llama/tiny-llama.js';
-import { checkSharedMerge, mergeSharedTensor, openMergeInputs, type MergeInputs, type SharedMergeConfig } from './merge-inputs.js';
+import { checkSharedMerge, gatesReadPrompts, type BuildMoEConfig, type BuildMoEOptions, type BuildMoEResult, type SharedMergeConfig } from './merge-config.js';
+import { mergeSharedTensor, openMergeInputs, type MergeInputs } from './merge-inputs.js';
 import { mixtralConfig, mixtralTensorPlan, type PlannedTensor } from './mixtral-layout.js';
-import { expectedPeakMemory, formatMB, formatMemoryPlan, memorySampler, type MemoryPlan } from './memory-plan.js';
-import { formatRoutingReport, routingReport, type RoutingReport } from './routing-report.js';
-import { LocalTokenizer } from './tokenizer.js';
+import { expectedPeakMemory, formatMB, formatMemoryPlan, memorySampler } from './memory-plan.js';
+import { formatRoutingReport, type RoutingReport } from './routing-report.js';
+import { loadTokenizer, routingReport } from './node-models.js';
 
-export interface ExpertConfig {
-  /** Checkpoint directory of a dense expert fine-tuned from the base. */
-  sourceModel: string;
-  /** Text prompts (need a local tokenizer.json). */
-  positivePrompts?: string[];
-  negativePrompts?: string[];
-  /** Prompts as token ids (no tokenizer needed). */
-  positivePromptIds?: number[][];
-  negativePromptIds?: number[][];
-  /** Multiplies the expert's w2 (mergekit `residual_scale`). Default 1. */
-  residualScale?: number;
-  /** Std of seeded Gaussian noise added to the expert's FFN (mergekit `noise_scale`). Default 0. */
-  noiseScale?: number;
-}
-
-export interface BuildMoEConfig {
-  baseModel: string;
-  experts: ExpertConfig[];
-  /** Default 'hidden' (mergekit-moe). */
-  gateMode?: GateMode;
-  /** Top-k of the router (default 2, mergekit-moe). */
-  expertsPerToken?: number;
-  /** Shared (non-FFN) tensors: default {method: 'base'} (mergekit-moe); MergeME uses ties or dare_ties. */
-  sharedMerge?: SharedMergeConfig;
-  /** Output dtype (default bfloat16, mergekit's usual choice). */
-  dtype?: CheckpointDType;
-  /** Seed of DARE drops, random gates and noise (default 0). */
-  seed?: number;
-  /** tokenizer.json for text prompts (default `<baseModel>/tokenizer.json`). */
-  tokenizer?: string;
-}
-
-export interface BuildMoEOptions {
-  /** Output directory; required unless dryRun. Built in a temp dir and renamed when complete. */
-  out?: string;
-  /** Only check the inputs and return the plan. */
-  dryRun?: boolean;
-  /** Shard size in bytes (default 5e9). */
-  maxShardBytes?: number;
-  overwrite?: boolean;
-  /** Progress lines (default: none). */
-  log?: (line: string) => void;
-  /**
-   * After writing, run the file on each expert's prompts and report per-layer routing
-   * (routing-report.ts). Default: on when the output is under 256 MB (the tfjs forward
-   * loads the whole model) and the gates come from prompts.
-   */
-  routingReport?: boolean;
-}
-
-export interface BuildMoEResult {
-  out?: string;
-  /** The config.json written (or that would be written). */
-  config: Record<string, unknown>;
-  /** Human-readable plan: one line per step. */
-  plan: string[];
-  warnings: string[];
-  tensorCount: number;
-  /** Output bytes of tensor data. */
-  totalBytes: number;
-  /** Per-layer routing of each expert's own prompts through the written file (when computed). */
-  routing?: RoutingReport;
-  /** Expected peak memory (also in the plan). */
-  memory: MemoryPlan;
-  /** Measured by the real run: process RSS at the start, the highest sampled RSS, and getrusage's max RSS (bytes). */
-  measured?: { startRss: number; peakRss: number; maxRss: number };
-}
+export { gatesReadPrompts, type BuildMoEConfig, type BuildMoEOptions, type BuildMoEResult, type ExpertConfig } from './merge-config.js';
 
 const BYTES: Record<CheckpointDType, number> = { float32: 4, bfloat16: 2, float16: 2 };
-
-/** Gate modes whose router rows do not read the prompts (so no tokenizer is needed). */
-export function gatesReadPrompts(mode: GateMode): boolean {
-  return mode !== 'random' && mode !== 'uniform_random';
-}
 
 /**
  * Token-id prompts of every expert, tokenising text prompts with the local
@@ -101,9 +32,9 @@ export function resolvePrompts(cfg: BuildMoEConfig): ExpertPrompts[] {
   if (!gatesReadPrompts(cfg.gateMode ?? 'hidden')) {
     return cfg.experts.map((e) => ({ positive: [...(e.positivePromptIds ?? [])], negative: [...(e.negativePromptIds ?? [])] }));
   }
-  let tokenizer: LocalTokenizer | undefined;
+  let tokenizer: ReturnType<typeof loadTokenizer> | undefined;
   const tok = (text: string) => {
-    tokenizer ??= LocalTokenizer.load(cfg.tokenizer ?? join(cfg.baseModel, 'tokenizer.json'));
+    tokenizer ??= loadTokenizer(cfg.tokenizer ?? join(cfg.baseModel, 'tokenizer.json'));
     return tokenizer.encode(text);
   };
   return cfg.experts.map((e) => ({

@@ -13,31 +13,9 @@ import { bfloat16ToFloat32, float16ToFloat32, FormatError, OptionError, type Saf
 import { readShardedIndex, writeDirAtomic, writeShardedCheckpoint, type ShardedIndex } from '@paperkit/tensor-core/node';
 import { readLlamaConfig, type LlamaConfig } from './llama/llama-config.js';
 import type { TensorSource } from './merge-methods/tensor-source.js';
+import { DTYPE_TO_SAFETENSORS, type CheckpointContent, type CheckpointTensor, type SaveCheckpointOptions, type TensorInfo } from './checkpoint-types.js';
 
-export type CheckpointDType = 'float32' | 'bfloat16' | 'float16';
-
-export const DTYPE_TO_SAFETENSORS: Record<CheckpointDType, SafetensorsDType> = {
-  float32: 'F32',
-  bfloat16: 'BF16',
-  float16: 'F16',
-};
-
-/** Accepts the spellings mergekit and transformers use (bf16, fp16, float32, ...). */
-export function parseDType(value: unknown, option = 'dtype'): CheckpointDType {
-  const v = typeof value === 'string' ? value.toLowerCase() : value;
-  if (v === 'float32' || v === 'fp32' || v === 'f32') return 'float32';
-  if (v === 'bfloat16' || v === 'bf16') return 'bfloat16';
-  if (v === 'float16' || v === 'fp16' || v === 'f16' || v === 'half') return 'float16';
-  throw new OptionError(option, 'float32, bfloat16 (bf16) or float16 (fp16)', value);
-}
-
-export interface TensorInfo {
-  name: string;
-  dtype: SafetensorsDType;
-  shape: number[];
-  numel: number;
-  byteLength: number;
-}
+export { parseDType, DTYPE_TO_SAFETENSORS, type CheckpointDType, type CheckpointTensor, type SaveCheckpointOptions, type TensorInfo } from './checkpoint-types.js';
 
 const FLOAT_DTYPES: Partial<Record<SafetensorsDType, number>> = { F32: 4, BF16: 2, F16: 2 };
 
@@ -152,29 +130,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   return Checkpoint.open(dir);
 }
 
-export interface CheckpointTensor {
-  name: string;
-  shape: readonly number[];
-  /** float32 values; converted to the file dtype on write. */
-  data: Float32Array;
-}
-
-export interface SaveCheckpointOptions {
-  /** File dtype (default float32). */
-  dtype?: CheckpointDType;
-  /** Shard size limit in bytes (default 5e9, transformers' "5GB"); an index is always written. */
-  maxShardBytes?: number;
-  /** Replace a non-empty directory (default false). */
-  overwrite?: boolean;
-}
-
 /**
  * Write config.json and the tensors (consumed one at a time from the iterable)
  * into `dir`, built in a temp directory and renamed only when complete.
  */
 export async function saveCheckpoint(
   dir: string,
-  checkpoint: { config: Record<string, unknown>; tensors: Iterable<CheckpointTensor> | AsyncIterable<CheckpointTensor> },
+  checkpoint: CheckpointContent,
   options: SaveCheckpointOptions = {},
 ): Promise<void> {
   const dtype = options.dtype ?? 'float32';

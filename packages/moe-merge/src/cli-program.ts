@@ -9,11 +9,11 @@
  */
 import { initBackend, OptionError } from '@paperkit/tensor-core';
 import { defineCli, type CliFlag } from '@paperkit/tensor-core/node';
-import { parseDType } from './checkpoint.js';
+import { parseDType } from './checkpoint-types.js';
 import type { GateMode } from './gates.js';
 import { formatBytes, formatInspect, inspectCheckpoint } from './inspect.js';
 import { denseFromYamlFile, mergeFromYamlFile, type MergeOverrides } from './merge-from-yaml.js';
-import type { SharedMergeMethod } from './merge-inputs.js';
+import type { SharedMergeMethod } from './merge-config.js';
 import { reproduction } from './reproduce/index.js';
 
 /** "5GB", "500MB", "2GiB", "1e9" -> bytes. */

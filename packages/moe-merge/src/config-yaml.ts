@@ -4,17 +4,15 @@
  * `shared_merge: {method, density, lambda}` key (spec section 6, CLI).
  * Extensions: `positive_prompt_ids` / `negative_prompt_ids` (or prompts given
  * as lists of ints), `tokenizer`, `seed`, `residual_scale`, `noise_scale`.
- * Relative paths are resolved against the YAML file's directory.
+ * Relative paths are resolved against the YAML file's directory (`loadMoEConfig`
+ * in `./node`) or a given base. Browser-safe: text in, a config object out.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { FormatError, OptionError } from '@paperkit/tensor-core';
-import type { BuildMoEConfig, ExpertConfig } from './build-moe.js';
-import { checkSize, checkValueDepth, CONFIG_YAML_MAX_BYTES, CONFIG_YAML_MAX_DEPTH } from './format-limits.js';
-import { parseDType } from './checkpoint.js';
+import type { BuildMoEConfig, ExpertConfig, SharedMergeConfig, SharedMergeMethod } from './merge-config.js';
+import { checkSize, checkValueDepth, checkYamlNesting, CONFIG_YAML_MAX_BYTES, CONFIG_YAML_MAX_DEPTH } from './format-limits.js';
+import { parseDType } from './checkpoint-types.js';
 import type { GateMode } from './gates.js';
-import type { SharedMergeConfig, SharedMergeMethod } from './merge-inputs.js';
 
 const TOP_KEYS = new Set(['base_model', 'gate_mode', 'dtype', 'experts_per_token', 'experts', 'shared_merge', 'tokenizer', 'seed', 'architecture']);
 const EXPERT_KEYS = new Set(['source_model', 'positive_prompts', 'negative_prompts', 'positive_prompt_ids', 'negative_prompt_ids', 'residual_scale', 'noise_scale']);
@@ -39,12 +37,41 @@ function prompts(value: unknown, where: string): { text: string[]; ids: number[]
   return { text, ids };
 }
 
-/** Parse mergekit-moe YAML text; `baseDir` resolves relative paths. */
-export function parseMoEConfig(text: string, baseDir: string, source = '<config.yaml>'): BuildMoEConfig {
+/** Absolute in POSIX or Windows spelling (`/x`, `\\server\x`, `C:\x`, `C:/x`). */
+export function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(p);
+}
+
+/** `dir` + `p` without Node's path module (the separator of `dir`; `p` kept as written when absolute). */
+export function joinPath(dir: string, p: string): string {
+  if (isAbsolutePath(p)) return p;
+  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  const parts = dir.split(/[\\/]/);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  for (const seg of p.split(/[\\/]/)) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && parts.length > 0 && parts[parts.length - 1] !== '..' && parts[parts.length - 1] !== '') parts.pop();
+    else parts.push(seg);
+  }
+  return parts.join(sep) || sep;
+}
+
+/**
+ * Parse mergekit-moe YAML text. Relative paths are joined to `baseDir` (a
+ * string), mapped by a function (`loadMoEConfig` passes Node's `path.resolve`),
+ * or kept as written (undefined).
+ */
+export function parseMoEConfig(text: string, baseDir?: string | ((path: string) => string), source = '<config.yaml>'): BuildMoEConfig {
   let raw: unknown;
   try {
     checkSize(text.length, CONFIG_YAML_MAX_BYTES, source);
-    raw = parse(text, { maxAliasCount: 100 });
+    checkYamlNesting(text, CONFIG_YAML_MAX_DEPTH, source);
+    // Errors and warnings (unresolved tags, ambiguous anchors) both fail: a merge config has no use for either,
+    // and the library would otherwise print its warnings through process.emitWarning.
+    const doc = parseDocument(text, { logLevel: 'silent', uniqueKeys: true });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw new FormatError(source, `not valid YAML (${problem.message.split('\n')[0]})`);
+    raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof FormatError) throw err;
     throw new FormatError(source, `not valid YAML (${(err as Error).message})`);
@@ -55,7 +82,8 @@ export function parseMoEConfig(text: string, baseDir: string, source = '<config.
   for (const key of Object.keys(r)) if (!TOP_KEYS.has(key)) throw new FormatError(source, `unknown key ${JSON.stringify(key)} (known: ${[...TOP_KEYS].join(', ')})`);
   const path = (v: unknown, where: string) => {
     if (typeof v !== 'string' || v.length === 0) throw new OptionError(where, 'a local checkpoint directory path', v);
-    return isAbsolute(v) ? v : resolve(baseDir, v);
+    if (typeof baseDir === 'function') return baseDir(v);
+    return baseDir === undefined ? v : joinPath(baseDir, v);
   };
   if (!Array.isArray(r.experts) || r.experts.length === 0) throw new OptionError('experts', 'a non-empty list of {source_model, positive_prompts}', r.experts);
   const experts: ExpertConfig[] = r.experts.map((e: unknown, i: number) => {
@@ -100,14 +128,3 @@ export function parseMoEConfig(text: string, baseDir: string, source = '<config.
   };
 }
 
-/** Read and parse a YAML file (at most 4 MB, nesting at most 16 levels). */
-export function loadMoEConfig(file: string): BuildMoEConfig {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    throw new FormatError(file, 'config file not found');
-  }
-  checkSize(size, CONFIG_YAML_MAX_BYTES, file);
-  return parseMoEConfig(readFileSync(file, 'utf8'), dirname(resolve(file)), file);
-}

@@ -40,3 +40,42 @@ export function checkValueDepth(value: unknown, max: number, source: string, dep
   if (depth >= max) throw new FormatError(source, `nesting deeper than ${max} levels`);
   for (const v of Array.isArray(value) ? value : Object.values(value)) checkValueDepth(v, max, source, depth + 1);
 }
+
+/** Widest leading run of indentation and block indicators (`- `, `? `) a merge YAML line may have. */
+export const CONFIG_YAML_MAX_INDENT = 128;
+
+/**
+ * Nesting of YAML text checked before parsing (the parser recurses per level):
+ * flow collections ([ and { outside quotes and comments) at most `max` deep, and
+ * block nesting bounded by each line's leading run of spaces and indicators.
+ */
+export function checkYamlNesting(text: string, max: number, source: string): void {
+  let depth = 0;
+  let line = 1;
+  let lineStart = true;
+  let lead = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      lineStart = true;
+      lead = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || c === '\t' || c === '-' || c === '?') {
+        if (++lead > CONFIG_YAML_MAX_INDENT) throw new FormatError(source, `nesting deeper than the ${CONFIG_YAML_MAX_INDENT}-column indentation limit`, `line ${line}`);
+      } else lineStart = false;
+    }
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) {
+        if (c === '"' && text[i] === '\\') i++;
+        if (text[i] === '\n') line++;
+      }
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > max) throw new FormatError(source, `nesting deeper than ${max} levels`, `line ${line}`);
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+}

@@ -4,22 +4,11 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, formatTable } from '@paperkit/tensor-core';
+import { FormatError } from '@paperkit/tensor-core';
 import { openSafetensors, readShardedIndex } from '@paperkit/tensor-core/node';
+import type { InspectResult } from './inspect-format.js';
 
-export interface InspectRow {
-  name: string;
-  dtype: string;
-  shape: number[];
-  bytes: number;
-  file?: string;
-}
-
-export interface InspectResult {
-  rows: InspectRow[];
-  totalBytes: number;
-  config?: Record<string, unknown>;
-}
+export { formatBytes, formatInspect, type InspectResult, type InspectRow } from './inspect-format.js';
 
 export function inspectCheckpoint(path: string): InspectResult {
   if (!existsSync(path)) throw new FormatError(path, 'no such file or directory');
@@ -49,22 +38,3 @@ export function inspectCheckpoint(path: string): InspectResult {
   }
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n} B`;
-}
-
-export function formatInspect(r: InspectResult): string {
-  const multiFile = new Set(r.rows.map((x) => x.file)).size > 1;
-  const headers = ['tensor', 'dtype', 'shape', 'size', ...(multiFile ? ['file'] : [])];
-  const rows = r.rows.map((x) => [x.name, x.dtype, `[${x.shape.join(', ')}]`, formatBytes(x.bytes), ...(multiFile ? [x.file ?? ''] : [])]);
-  const lines = [formatTable(headers, rows), `${r.rows.length} tensors, ${formatBytes(r.totalBytes)}`];
-  if (r.config) {
-    const c = r.config;
-    const keys = ['model_type', 'num_hidden_layers', 'hidden_size', 'intermediate_size', 'num_attention_heads', 'num_key_value_heads', 'num_local_experts', 'num_experts_per_tok', 'rope_theta', 'torch_dtype'];
-    lines.push(keys.filter((k) => c[k] !== undefined).map((k) => `${k}=${JSON.stringify(c[k])}`).join(' '));
-  }
-  return lines.join('\n');
-}

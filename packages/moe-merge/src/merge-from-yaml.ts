@@ -4,12 +4,13 @@
  * exactly the CLI's code path.
  */
 import { buildDense } from './build-dense.js';
-import { buildMoE, type BuildMoEConfig, type BuildMoEResult } from './build-moe.js';
-import type { CheckpointDType } from './checkpoint.js';
-import { loadMoEConfig } from './config-yaml.js';
+import { buildMoE } from './build-moe.js';
+import type { CheckpointDType } from './checkpoint-types.js';
+import { loadMoEConfig } from './load-moe-config.js';
+import type { BuildMoEConfig, BuildMoEResult } from './merge-config.js';
 import type { GateMode } from './gates.js';
 import { OptionError } from '@paperkit/tensor-core';
-import type { SharedMergeConfig } from './merge-inputs.js';
+import type { SharedMergeConfig } from './merge-config.js';
 
 /** CLI flags that override the YAML. */
 export interface MergeOverrides {

@@ -7,23 +7,10 @@
 import { OptionError, ShapeError } from '@paperkit/tensor-core';
 import { Checkpoint } from './checkpoint.js';
 import { llamaTensorShapes, type LlamaConfig } from './llama/llama-config.js';
-import { MERGE_METHODS, mergeTensorSources, type MergeMethod } from './merge-tensors.js';
+import { mergeTensorSources } from './merge-tensors.js';
+import type { SharedMergeConfig } from './merge-config.js';
 
-/** How shared (non-FFN) tensors are combined: copy the base, average the experts (BTX), or a merge method. */
-export type SharedMergeMethod = 'base' | 'average' | MergeMethod;
-export const SHARED_MERGE_METHODS: readonly SharedMergeMethod[] = ['base', 'average', ...MERGE_METHODS];
-
-export interface SharedMergeConfig {
-  /** Default 'base' (mergekit-moe's behaviour). */
-  method: SharedMergeMethod;
-  /** ties/dare density (default 1, mergekit). */
-  density?: number;
-  /** Task-vector scale (default 1, mergekit). */
-  lambda?: number;
-  /** Override the method's normalisation default. */
-  normalize?: boolean;
-  consensus?: 'sum' | 'count';
-}
+export { checkSharedMerge, SHARED_MERGE_METHODS, type SharedMergeConfig, type SharedMergeMethod } from './merge-config.js';
 
 export interface MergeInputs {
   base: Checkpoint;
@@ -35,14 +22,6 @@ export interface MergeInputs {
 const SIZE_KEYS = [
   'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'head_dim', 'tie_word_embeddings',
 ] as const;
-
-export function checkSharedMerge(shared: SharedMergeConfig | undefined): SharedMergeConfig {
-  const s = shared ?? { method: 'base' };
-  if (!SHARED_MERGE_METHODS.includes(s.method)) throw new OptionError('shared_merge.method', SHARED_MERGE_METHODS.join('|'), s.method);
-  if (s.density !== undefined && !(s.density > 0 && s.density <= 1)) throw new OptionError('shared_merge.density', 'a number in (0, 1]', s.density);
-  if (s.lambda !== undefined && !Number.isFinite(s.lambda)) throw new OptionError('shared_merge.lambda', 'a finite number', s.lambda);
-  return s;
-}
 
 /** Open everything and check it; closes what it opened when a check fails. */
 export function openMergeInputs(baseModel: string, expertModels: string[]): MergeInputs {

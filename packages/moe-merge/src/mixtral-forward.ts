@@ -10,12 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FormatError, RMSNorm } from '@paperkit/tensor-core';
-import { join } from 'node:path';
-import { loadCheckpoint } from './checkpoint.js';
+import type { TensorReader } from './checkpoint-types.js';
 import { decoderForward, type DecoderWeights } from './llama/decoder.js';
 import { readLlamaConfig, type LlamaConfig } from './llama/llama-config.js';
 import { swiglu } from './llama/swiglu.js';
 import { expertTensorName, gateTensorName } from './mixtral-layout.js';
+import { safetensorsReader } from './safetensors-reader.js';
 import { topKRouting } from './top-k-routing.js';
 
 export interface MixtralOutput {
@@ -57,15 +57,19 @@ export class MixtralModel {
     }
   }
 
-  /** Load a Mixtral checkpoint directory into memory (small models). */
-  static async load(dir: string, options: { trainable?: boolean } = {}): Promise<MixtralModel> {
-    const ck = await loadCheckpoint(dir);
-    try {
-      const tensors = new Map(ck.names.map((n) => [n, { shape: ck.info(n).shape, data: ck.read(n) }]));
-      return new MixtralModel(ck.config, tensors, join(dir, 'config.json'), options);
-    } finally {
-      ck.close();
-    }
+  /**
+   * A Mixtral checkpoint in memory: config.json's object and a reader of every
+   * tensor (a directory in Node: `loadMixtral(dir)` from `@paperkit/moe-merge/node`).
+   */
+  static fromTensors(config: Record<string, unknown>, tensors: TensorReader, source = 'config.json', options: { trainable?: boolean } = {}): MixtralModel {
+    const map = new Map(tensors.names.map((n) => [n, { shape: [...tensors.info(n).shape], data: tensors.read(n) }]));
+    return new MixtralModel(config, map, source, options);
+  }
+
+  /** config.json's object plus the bytes of one model.safetensors file (e.g. fetched in a page). */
+  static fromSafetensors(config: Record<string, unknown>, bytes: Uint8Array, options: { trainable?: boolean; source?: string } = {}): MixtralModel {
+    const reader = safetensorsReader(bytes, options.source ?? '<model.safetensors>');
+    return MixtralModel.fromTensors(config, reader, 'config.json', options);
   }
 
   private view(): DecoderWeights {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExpertPrompts } from './gates.js';
-import { MixtralModel } from './mixtral-forward.js';
+import type { MixtralModel } from './mixtral-forward.js';
 
 export interface RoutingReport {
   /** share[l][e]: fraction of expert e's prompt tokens routed top-1 to e at layer l. */
@@ -16,30 +16,26 @@ export interface RoutingReport {
   chance: number;
 }
 
-export async function routingReport(moeDir: string, prompts: ExpertPrompts[], bos?: number | null): Promise<RoutingReport> {
-  const model = await MixtralModel.load(moeDir);
-  try {
-    const L = model.config.num_hidden_layers;
-    const share = Array.from({ length: L }, () => new Array<number>(prompts.length).fill(0));
-    prompts.forEach((p, e) => {
-      if (p.positive.length === 0) return;
-      for (const ids of p.positive) {
-        const full = bos === null || bos === undefined ? ids : [bos, ...ids];
-        const skip = full.length - ids.length;
-        const hits = tf.tidy(() => {
-          const out = model.forward(tf.tensor2d([full], [1, full.length], 'int32'), { routing: true });
-          const own = tf.slice(out.top1!, [0, skip], [-1, full.length - skip]);
-          return tf.mean(tf.cast(tf.equal(own, e), 'float32'), 1);
-        });
-        const v = hits.dataSync();
-        hits.dispose();
-        for (let l = 0; l < L; l++) share[l][e] += v[l] / p.positive.length;
-      }
-    });
-    return { share, chance: 1 / prompts.length };
-  } finally {
-    model.dispose();
-  }
+/** The report of a Mixtral model already in memory (the directory version is `routingReport` in `./node`). */
+export function modelRoutingReport(model: MixtralModel, prompts: ExpertPrompts[], bos?: number | null): RoutingReport {
+  const L = model.config.num_hidden_layers;
+  const share = Array.from({ length: L }, () => new Array<number>(prompts.length).fill(0));
+  prompts.forEach((p, e) => {
+    if (p.positive.length === 0) return;
+    for (const ids of p.positive) {
+      const full = bos === null || bos === undefined ? ids : [bos, ...ids];
+      const skip = full.length - ids.length;
+      const hits = tf.tidy(() => {
+        const out = model.forward(tf.tensor2d([full], [1, full.length], 'int32'), { routing: true });
+        const own = tf.slice(out.top1!, [0, skip], [-1, full.length - skip]);
+        return tf.mean(tf.cast(tf.equal(own, e), 'float32'), 1);
+      });
+      const v = hits.dataSync();
+      hits.dispose();
+      for (let l = 0; l < L; l++) share[l][e] += v[l] / p.positive.length;
+    }
+  });
+  return { share, chance: 1 / prompts.length };
 }
 
 export function formatRoutingReport(r: RoutingReport): string[] {

@@ -6,8 +6,9 @@
  *  - sign-conflict rate: among entries where at least two task vectors are non-zero,
  *    the share where their signs disagree (what TIES' election resolves).
  */
+import { ShapeError } from '@paperkit/tensor-core';
+import type { TensorReader } from './checkpoint-types.js';
 import { isSharedTensor } from './mixtral-layout.js';
-import { openMergeInputs } from './merge-inputs.js';
 
 export interface TaskVectorStats {
   meanCosine: number;
@@ -18,18 +19,24 @@ export interface TaskVectorStats {
   perTensor: { name: string; signConflictRate: number; numel: number }[];
 }
 
-export function taskVectorStats(baseModel: string, expertModels: string[], filter: (name: string) => boolean = isSharedTensor): TaskVectorStats {
-  const inputs = openMergeInputs(baseModel, expertModels);
-  try {
-    const n = expertModels.length;
+/**
+ * The statistics over tensors in memory (browser-safe): `base` and each expert
+ * hand out float32 tensors by name (checkpoint directories: `taskVectorStats`
+ * in `./node`). Reads are copied before the task vectors are formed.
+ */
+export function tensorTaskVectorStats(base: TensorReader, experts: Pick<TensorReader, 'read'>[], filter: (name: string) => boolean = isSharedTensor): TaskVectorStats {
+  const inputs = { base, experts };
+  {
+    const n = experts.length;
     const dot = Array.from({ length: n }, () => new Float64Array(n));
     let conflicts = 0;
     let comparable = 0;
     const perTensor: TaskVectorStats['perTensor'] = [];
     for (const name of inputs.base.names.filter(filter)) {
       const b = inputs.base.read(name);
-      const taus = inputs.experts.map((e) => {
-        const t = e.read(name);
+      const taus = inputs.experts.map((e, i) => {
+        const t = e.read(name).slice();
+        if (t.length !== b.length) throw new ShapeError(`experts[${i}] tensor ${name}`, `${b.length} elements like the base`, `${t.length} elements`);
         for (let j = 0; j < t.length; j++) t[j] -= b[j];
         return t;
       });
@@ -65,7 +72,5 @@ export function taskVectorStats(baseModel: string, expertModels: string[], filte
       pairs++;
     }
     return { meanCosine: pairs === 0 ? 1 : sum / pairs, cosine, signConflictRate: comparable === 0 ? 0 : conflicts / comparable, perTensor };
-  } finally {
-    inputs.close();
   }
 }

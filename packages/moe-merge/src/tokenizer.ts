@@ -15,7 +15,6 @@
  * Anything else (Unigram, WordPiece, regex normalizers) fails with a
  * FormatError naming the file; give `positive_prompt_ids` instead.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { FormatError } from '@paperkit/tensor-core';
 import { checkJsonDepth, checkSize, TOKENIZER_JSON_MAX_BYTES, TOKENIZER_JSON_MAX_DEPTH } from './format-limits.js';
 
@@ -80,9 +79,9 @@ export class LocalTokenizer {
     json: TokenizerJson,
     private readonly source: string,
   ) {
-    const model = json.model;
-    if (!model || typeof model.vocab !== 'object' || model.vocab === null) throw new FormatError(source, 'no model.vocab object');
-    this.vocab = new Map(Object.entries(model.vocab));
+    validate(json, source);
+    const model = json.model!;
+    this.vocab = new Map(Object.entries(model.vocab!));
     this.added = (json.added_tokens ?? []).map((t) => ({ content: t.content, id: t.id })).sort((a, b) => b.content.length - a.content.length);
     for (const t of this.added) this.vocab.set(t.content, t.id);
     this.unk = model.unk_token ? this.vocab.get(model.unk_token) : undefined;
@@ -108,30 +107,26 @@ export class LocalTokenizer {
     this.preTokenize = this.preTokenizer(pre);
   }
 
-  /** Read a tokenizer.json file (at most `maxBytes`, default 128 MB; nesting at most 32 levels). */
-  static load(path: string, options: { maxBytes?: number } = {}): LocalTokenizer {
-    let size: number;
+  /**
+   * Parse tokenizer.json text (at most `maxBytes` UTF-16 units, default 128 MB;
+   * nesting at most 32 levels, checked before parsing). A file by path:
+   * `loadTokenizer(path)` from `@paperkit/moe-merge/node`.
+   */
+  static fromText(text: string, source = '<tokenizer.json>', options: { maxBytes?: number } = {}): LocalTokenizer {
+    checkSize(text.length, options.maxBytes ?? TOKENIZER_JSON_MAX_BYTES, source);
+    checkJsonDepth(text, TOKENIZER_JSON_MAX_DEPTH, source);
+    let json: unknown;
     try {
-      size = statSync(path).size;
-    } catch {
-      throw new FormatError(path, 'tokenizer.json not found (text prompts need a local tokenizer; or give positive_prompt_ids)');
-    }
-    checkSize(size, options.maxBytes ?? TOKENIZER_JSON_MAX_BYTES, path);
-    const text = readFileSync(path, 'utf8');
-    checkJsonDepth(text, TOKENIZER_JSON_MAX_DEPTH, path);
-    let json: TokenizerJson;
-    try {
-      json = JSON.parse(text) as TokenizerJson;
+      json = JSON.parse(text);
     } catch (err) {
-      throw new FormatError(path, `not valid JSON (${(err as Error).message})`);
+      throw new FormatError(source, `not valid JSON (${(err as Error).message})`);
     }
-    if (typeof json !== 'object' || json === null) throw new FormatError(path, 'expected a JSON object');
-    return new LocalTokenizer(json, path);
+    return LocalTokenizer.fromJson(json, source);
   }
 
   /** Build from an already parsed object (tests, in-memory vocabularies). */
   static fromJson(json: unknown, source = '<tokenizer.json>'): LocalTokenizer {
-    if (typeof json !== 'object' || json === null) throw new FormatError(source, 'expected a JSON object');
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FormatError(source, 'expected a JSON object');
     return new LocalTokenizer(json as TokenizerJson, source);
   }
 
@@ -206,7 +201,7 @@ export class LocalTokenizer {
     // A WordLevel file without a pre-tokenizer still needs words: split like `Whitespace`.
     if (p === null) return this.kind === 'wordlevel' ? (s) => s.match(/\w+|[^\w\s]+/gu) ?? [] : (s) => [s];
     if (this.byteLevel) {
-      const level = p.type === 'ByteLevel' ? p : ((p.pretokenizers as Part[] | undefined) ?? []).find((x) => x.type === 'ByteLevel')!;
+      const level = findType(p, 'ByteLevel')!;
       const prefix = level.add_prefix_space === true;
       return (s) => {
         const t = prefix && !s.startsWith(' ') ? ` ${s}` : s;
@@ -312,4 +307,64 @@ function hasType(p: Part | null, type: string): boolean {
   if (p === null) return false;
   if (p.type === type) return true;
   return ((p.pretokenizers as Part[] | undefined) ?? []).some((x) => hasType(x, type));
+}
+
+function findType(p: Part | null, type: string): Part | undefined {
+  if (p === null) return undefined;
+  if (p.type === type) return p;
+  for (const x of (p.pretokenizers as Part[] | undefined) ?? []) {
+    const hit = findType(x, type);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+
+/** Every field the reader uses has the type it expects, or a FormatError names the field (nothing else escapes). */
+function validate(json: TokenizerJson, source: string): void {
+  const bad = (where: string, what: string): never => {
+    throw new FormatError(source, `${where} ${what}`);
+  };
+  const model = json.model as unknown;
+  if (!isObject(model)) bad('model', 'is not an object');
+  const m = model as Record<string, unknown>;
+  if (!isObject(m.vocab)) bad('model.vocab', 'is not an object');
+  const vocab = m.vocab as Record<string, unknown>;
+  let size = 0;
+  for (const key in vocab) {
+    if (!isId(vocab[key])) bad(`model.vocab[${JSON.stringify(key.slice(0, 40))}]`, 'is not a non-negative integer id');
+    size++;
+  }
+  if (m.merges !== undefined && m.merges !== null) {
+    if (!Array.isArray(m.merges)) bad('model.merges', 'is not a list');
+    const merges = m.merges as unknown[];
+    // Each merge makes one new vocabulary entry, so a valid file has no more merges than entries.
+    if (merges.length > size) bad('model.merges', `has ${merges.length} entries, more than the ${size} of model.vocab`);
+    merges.forEach((x, i) => {
+      if (typeof x !== 'string' && !(Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && typeof x[1] === 'string')) bad(`model.merges[${i}]`, 'is not "a b" or ["a", "b"]');
+    });
+  }
+  if (m.unk_token !== undefined && m.unk_token !== null && typeof m.unk_token !== 'string') bad('model.unk_token', 'is not a string');
+  const added = json.added_tokens as unknown;
+  if (added !== undefined && added !== null) {
+    if (!Array.isArray(added)) bad('added_tokens', 'is not a list');
+    (added as unknown[]).forEach((t, i) => {
+      if (!isObject(t) || typeof t.content !== 'string' || !isId(t.id)) bad(`added_tokens[${i}]`, 'is not {id: integer, content: string}');
+    });
+  }
+  const parts = (p: unknown, where: string, key: 'normalizers' | 'pretokenizers'): void => {
+    if (p === undefined || p === null) return;
+    if (!isObject(p)) bad(where, 'is not an object');
+    const list = (p as Record<string, unknown>)[key];
+    if (list === undefined || list === null) return;
+    if (!Array.isArray(list)) bad(`${where}.${key}`, 'is not a list');
+    (list as unknown[]).forEach((x, i) => {
+      if (!isObject(x)) bad(`${where}.${key}[${i}]`, 'is not an object');
+      parts(x, `${where}.${key}[${i}]`, key);
+    });
+  };
+  parts(json.normalizer, 'normalizer', 'normalizers');
+  parts(json.pre_tokenizer, 'pre_tokenizer', 'pretokenizers');
 }

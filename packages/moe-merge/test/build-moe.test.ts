@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, OptionError, ShapeError, FormatError } from '@paperkit/tensor-core';
 import { buildMoE, type BuildMoEConfig } from '../src/build-moe.js';
 import { loadCheckpoint } from '../src/checkpoint.js';
-import { loadMoEConfig } from '../src/config-yaml.js';
+import { loadMoEConfig } from '../src/load-moe-config.js';
+import { loadMixtral, loadTinyLlama } from '../src/node-models.js';
 import { MixtralModel } from '../src/mixtral-forward.js';
 import { TinyLlama } from '../src/llama/tiny-llama.js';
 import { ids, saveTinyLlama } from './helpers.js';
@@ -73,7 +74,7 @@ describe('Mixtral structure (spec section 7)', () => {
     expect(existsSync(join(out, 'model.safetensors.index.json'))).toBe(true);
     const shards = readdirSync(out).filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f));
     expect(shards.length).toBeGreaterThan(1);
-    const m = await MixtralModel.load(out);
+    const m = await loadMixtral(out);
     const y = m.logits(ids([[1, 2, 3]]));
     expect(y.shape).toEqual([1, 3, 32]);
     y.dispose();
@@ -83,7 +84,7 @@ describe('Mixtral structure (spec section 7)', () => {
 
 describe('identities (spec section 7)', () => {
   it('experts identical to the base: shared tensors equal the base and MoE forward equals the dense forward for any gate', async () => {
-    const dense = await TinyLlama.load(join(dir, 'base'));
+    const dense = await loadTinyLlama(join(dir, 'base'));
     const x = ids([[0, 5, 9, 13, 2, 31, 7, 7]]);
     const ref = dense.logits(x);
     for (const [k, gateMode, method] of [[1, 'random', 'ties'], [2, 'random', 'dare_ties'], [3, 'uniform_random', 'average']] as const) {
@@ -98,7 +99,7 @@ describe('identities (spec section 7)', () => {
       }
       ck.close();
       base.close();
-      const moe = await MixtralModel.load(out);
+      const moe = await loadMixtral(out);
       const y = moe.logits(x);
       expect(tf.max(tf.abs(tf.sub(y, ref))).dataSync()[0]).toBeLessThan(1e-5);
       y.dispose();

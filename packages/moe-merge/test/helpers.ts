@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@paperkit/tensor-core';
 import { TinyLlama } from '../src/llama/tiny-llama.js';
+import { saveTinyLlama as saveModel } from '../src/node-models.js';
 import { TINY_LLAMA_CONFIG, type LlamaConfig } from '../src/llama/llama-config.js';
 
 /** Save a tiny Llama whose weights are the seed-0 base plus N(0, noise) (noise 0 = identical to the base). */
@@ -15,7 +16,7 @@ export async function saveTinyLlama(dir: string, options: { noise?: number; seed
     return d;
   });
   base.dispose();
-  await m.save(dir);
+  await saveModel(m, dir);
   m.dispose();
 }
 

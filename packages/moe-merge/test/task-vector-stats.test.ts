@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@paperkit/tensor-core';
-import { taskVectorStats } from '../src/task-vector-stats.js';
+import { taskVectorStats } from '../src/node-models.js';
 import { saveTinyLlama } from './helpers.js';
 
 let dir: string;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '@paperkit/tensor-core';
 import { LocalTokenizer } from '../src/tokenizer.js';
+import { loadTokenizer } from '../src/node-models.js';
 
 const S = '\u2581';
 /**
@@ -61,7 +62,7 @@ describe('tokenizer.json reader, Llama/Mistral BPE (hand-worked ids)', () => {
   it('reads the file from disk', () => {
     const path = join(dir, 'tokenizer.json');
     writeFileSync(path, JSON.stringify(llama({ pairs: true })));
-    expect(LocalTokenizer.load(path).encode('hello world')).toEqual([17, 21]);
+    expect(loadTokenizer(path).encode('hello world')).toEqual([17, 21]);
   });
 });
 
@@ -81,15 +82,15 @@ describe('tokenizer.json reader, other shapes and limits', () => {
     expect(() => LocalTokenizer.fromJson({ model: { type: 'BPE', vocab: {} }, normalizer: { type: 'Precompiled' } })).toThrow(FormatError);
   });
   it('limits: a missing file, a file over the size limit, and nesting too deep all raise FormatError naming the file', () => {
-    expect(() => LocalTokenizer.load(join(dir, 'none.json'))).toThrow(/none\.json: tokenizer\.json not found/);
+    expect(() => loadTokenizer(join(dir, 'none.json'))).toThrow(/none\.json: tokenizer\.json not found/);
     const big = join(dir, 'big.json');
     writeFileSync(big, JSON.stringify(llama()));
-    expect(() => LocalTokenizer.load(big, { maxBytes: 100 })).toThrow(/big\.json: file is \d+ bytes, over the 100-byte limit/);
+    expect(() => loadTokenizer(big, { maxBytes: 100 })).toThrow(/big\.json: file is \d+ bytes, over the 100-byte limit/);
     const deep = join(dir, 'deep.json');
     writeFileSync(deep, `${'['.repeat(40)}${']'.repeat(40)}`);
-    expect(() => LocalTokenizer.load(deep)).toThrow(/deep\.json:offset 32: nesting deeper than 32 levels/);
+    expect(() => loadTokenizer(deep)).toThrow(/deep\.json:offset 32: nesting deeper than 32 levels/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"model": ');
-    expect(() => LocalTokenizer.load(bad)).toThrow(/bad\.json: not valid JSON/);
+    expect(() => loadTokenizer(bad)).toThrow(/bad\.json: not valid JSON/);
   });
 });

@@ -7,9 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, Module, RMSNorm, type Seed } from '@paperkit/tensor-core';
-import { loadCheckpoint, saveCheckpoint, type CheckpointDType } from '../checkpoint.js';
+import type { CheckpointContent, TensorReader } from '../checkpoint-types.js';
+import { safetensorsReader } from '../safetensors-reader.js';
 import { decoderBody, decoderForward, type DecoderOutput, type DecoderWeights } from './decoder.js';
-import { llamaTensorShapes, TINY_LLAMA_CONFIG, type LlamaConfig } from './llama-config.js';
+import { llamaTensorShapes, readLlamaConfig, TINY_LLAMA_CONFIG, type LlamaConfig } from './llama-config.js';
 import { swiglu } from './swiglu.js';
 
 export interface TinyLlamaOptions {
@@ -53,15 +54,18 @@ export class TinyLlama extends Module {
     };
   }
 
-  /** Load a Llama/Mistral checkpoint directory (config.json + model.safetensors or a sharded index). */
-  static async load(dir: string): Promise<TinyLlama> {
-    const ckpt = await loadCheckpoint(dir);
-    try {
-      const config = ckpt.llamaConfig();
-      return new TinyLlama({ config }, (name) => ckpt.read(name));
-    } finally {
-      ckpt.close();
-    }
+  /**
+   * A Llama/Mistral checkpoint already in memory: config.json's object and a
+   * reader of its tensors (in a page: fetched bytes through `fromSafetensors`;
+   * in Node, a directory: `loadTinyLlama(dir)` from `@paperkit/moe-merge/node`).
+   */
+  static fromTensors(config: Record<string, unknown>, tensors: Pick<TensorReader, 'read'>, source = 'config.json'): TinyLlama {
+    return new TinyLlama({ config: readLlamaConfig(config, source) }, (name) => tensors.read(name));
+  }
+
+  /** config.json's object plus the bytes of one model.safetensors file (F32/BF16/F16). */
+  static fromSafetensors(config: Record<string, unknown>, bytes: Uint8Array, source = '<model.safetensors>'): TinyLlama {
+    return TinyLlama.fromTensors(config, safetensorsReader(bytes, source));
   }
 
   get variables(): tf.Variable[] {
@@ -99,23 +103,22 @@ export class TinyLlama extends Module {
     return swiglu(x, w.get(`${p}gate_proj.weight`) as tf.Tensor2D, w.get(`${p}up_proj.weight`) as tf.Tensor2D, w.get(`${p}down_proj.weight`) as tf.Tensor2D);
   };
 
-  /** Save as a Hugging Face checkpoint directory (written to a temp dir, then renamed). */
-  async save(dir: string, options: { dtype?: CheckpointDType; maxShardBytes?: number; overwrite?: boolean } = {}): Promise<void> {
+  /**
+   * config.json's object and the tensors (read one at a time), as `saveCheckpoint`
+   * from `@paperkit/moe-merge/node` writes them (`saveTinyLlama(model, dir)` does both).
+   */
+  checkpoint(): CheckpointContent {
     const names = this.tensorNames;
     const self = this;
-    await saveCheckpoint(
-      dir,
-      {
-        config: { ...this.config, architectures: ['LlamaForCausalLM'] },
-        tensors: (function* () {
-          for (const name of names) {
-            const t = self.tensor(name);
-            yield { name, shape: t.shape, data: t.dataSync() as Float32Array };
-          }
-        })(),
-      },
-      options,
-    );
+    return {
+      config: { ...this.config, architectures: ['LlamaForCausalLM'] },
+      tensors: (function* () {
+        for (const name of names) {
+          const t = self.tensor(name);
+          yield { name, shape: t.shape, data: t.dataSync() as Float32Array };
+        }
+      })(),
+    };
   }
 
   override dispose(): void {

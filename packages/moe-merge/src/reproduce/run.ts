@@ -17,7 +17,7 @@ import { TinyLlama } from '../llama/tiny-llama.js';
 import { denseFromYamlFile, mergeFromYamlFile } from '../merge-from-yaml.js';
 import { MixtralModel } from '../mixtral-forward.js';
 import { PerplexityRoutedMoE } from '../perplexity-routed-moe.js';
-import { taskVectorStats } from '../task-vector-stats.js';
+import { loadMixtral, loadTinyLlama, saveTinyLlama, taskVectorStats } from '../node-models.js';
 import { DOMAINS, generateDomain } from './data.js';
 import { evaluate, evaluateDomains, summarizeDomains, type Metrics } from './evaluate.js';
 import { curveMetrics, fineTuneCurve, REPORTED_FRACTIONS, stepsToReach, type CurvePoint } from './fine-tune.js';
@@ -101,17 +101,17 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
     const baseSteps = await trainLM(base, generateDomain('general', sizes.trainPool, `train-${seed}`), {
       steps: sizes.baseSteps, variables: base.trainableVariables, optimizer: sizes.baseLr, batch: sizes.batchSize, vocab: V, rng: `base-${seed}`,
     });
-    await base.save(join(work, 'base'));
+    await saveTinyLlama(base, join(work, 'base'));
     metrics[METHODS.b] = evaluateDomains(base, test, sizes.evalFrom);
     base.dispose();
     const pools = DOMAINS.map((d) => generateDomain(d, sizes.trainPool, `train-${seed}`));
     let expertSteps = 0;
     for (const [i, d] of DOMAINS.entries()) {
-      const m = await TinyLlama.load(join(work, 'base'));
+      const m = await loadTinyLlama(join(work, 'base'));
       expertSteps += await trainLM(m, pools[i], {
         steps: sizes.expertSteps, variables: m.trainableVariables, optimizer: sizes.expertLr, batch: sizes.batchSize, vocab: V, rng: `expert-${d}-${seed}`,
       });
-      await m.save(join(work, `expert-${d}`));
+      await saveTinyLlama(m, join(work, `expert-${d}`));
       experts.push(m);
     }
     mark('train_s', clock);
@@ -145,7 +145,7 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
         await mergeFromYamlFile(yamlPath, out, { overrides: { seed } });
       }
       if (!extra) {
-        const m = kind === 'dense' ? await TinyLlama.load(out) : await MixtralModel.load(out);
+        const m = kind === 'dense' ? await loadTinyLlama(out) : await loadMixtral(out);
         metrics[method] = evaluateDomains(m, test, sizes.evalFrom);
         m.dispose();
       }
@@ -186,7 +186,7 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
       ];
       for (const [row, start, mode] of runs) {
         const runClock = Date.now();
-        const m = await MixtralModel.load(outDir[start], { trainable: true });
+        const m = await loadMixtral(outDir[start], { trainable: true });
         raw[row] = await fineTuneCurve(m, mode === 'full' ? m.variables : m.routerVariables, union, ftTest, ft);
         m.dispose();
         runSeconds[row] = (Date.now() - runClock) / 1000;
@@ -194,7 +194,7 @@ export async function runSeed(seed: number, sizes: ReproduceSizes, log: (line: s
       // PPL-routed (h): no learned router, so only full fine-tuning applies; each expert is
       // trained on the sequences its prefix perplexity routes to it.
       const pplClock = Date.now();
-      const copies = await Promise.all(DOMAINS.map((d) => TinyLlama.load(join(work, `expert-${d}`))));
+      const copies = await Promise.all(DOMAINS.map((d) => loadTinyLlama(join(work, `expert-${d}`))));
       raw[FT.pplFull] = await fineTuneCurve(new PerplexityRoutedMoE(copies, { topK: 1, prefixTokens: sizes.evalFrom }), copies.flatMap((c) => c.trainableVariables), union, ftTest, ft);
       tf.dispose(ftTest);
       copies.forEach((c) => c.dispose());
