@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, makeOptimizer } from '../../packages/tensor-core/src/index.js';
-import { FusionHead, WeightOwnership, initTrunkParams, resolveTrunkConfig, trunkFeatures, trunkParamSpecs } from '../../packages/compoformer/src/index.js';
+import { FusionHead, WeightOwnership } from '../../packages/compoformer/src/index.js';
+import { initTrunkWeights, resolveFunctionalTrunkConfig, trunkFeatures, trunkParamSpecs } from '../../packages/offline-rl/src/index.js';
 import type { BenchStep, BenchWorkload } from '../workload.js';
 
 const B = 32;
@@ -19,9 +20,9 @@ export const workloads: Array<BenchWorkload & { torch: string }> = [
     name: 'compoformer prune module step (D32 L2 K5, batch 32, cached composition)',
     torch: 'compoformer-prune-step',
     async setup(): Promise<BenchStep> {
-      const cfg = resolveTrunkConfig({ stateDim: 8, actDim: 2 });
+      const cfg = resolveFunctionalTrunkConfig({ stateDim: 8, actDim: 2 });
       const rng = createRng(0);
-      const vars = initTrunkParams(cfg, 0, 'bench_compoformer');
+      const vars = initTrunkWeights(cfg, 0, 'bench_compoformer');
       const specs = trunkParamSpecs(cfg).filter((s) => s.prunable);
       const own = new WeightOwnership(Object.fromEntries(specs.map((s) => [s.name, s.shape])));
       // Earlier modules own half the weights (as after task 0 with q = 0.5).

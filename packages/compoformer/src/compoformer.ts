@@ -30,8 +30,8 @@ import { MaskedTrunk } from './masked-trunk.js';
 import { TaskAttention, type QKInit } from './task-attention.js';
 import { checkDescription } from './text-encoder.js';
 import { maskedActionMse, trainLoop } from './train-loop.js';
-import { initTrunkParams, trunkFeatures, type TrunkParams, type WindowBatch } from './trunk.js';
-import { disposeWindows, episodeWindows, takeWindows, windowTensors } from './windows.js';
+import { disposeWindowTensors, initTrunkWeights, takeWindowRows, trunkFeatures, windowTensors, type TrunkWeights, type WindowTensors } from '@paperkit/offline-rl';
+import { episodeWindows } from './windows.js';
 import type { Episode } from './task-dataset.js';
 
 export interface CompoFormerOptions extends LearnerBaseOptions {
@@ -113,7 +113,7 @@ export class CompoFormer extends ContinualLearner {
   private readonly growBase: Record<string, tf.Variable> | null;
   private readonly modules: ModuleRec[] = [];
   private readonly plans = new Map<string, Plan>();
-  private readonly growViews = new Map<number, TrunkParams>();
+  private readonly growViews = new Map<number, TrunkWeights>();
   private trunkFrozen = false;
   /** Index of the module being trained (its view is live), else -1. */
   private trainingModule = -1;
@@ -146,7 +146,7 @@ export class CompoFormer extends ContinualLearner {
     };
     this.name = variant === 'prune' ? 'CompoFormer-Prune' : 'CompoFormer-Grow';
     this.masked = variant === 'prune' ? new MaskedTrunk(this.config, q, `${this.base.seed}:trunk`, 'compoformer') : null;
-    this.growBase = variant === 'grow' ? initTrunkParams(this.config, `${this.base.seed}:trunk`, 'compoformer') : null;
+    this.growBase = variant === 'grow' ? initTrunkWeights(this.config, `${this.base.seed}:trunk`, 'compoformer') : null;
   }
 
   /** How task `taskId` is served: its own trained module, or a reused earlier one. */
@@ -171,7 +171,7 @@ export class CompoFormer extends ContinualLearner {
   }
 
   /** Trunk weights of frozen module m (Prune: W * union of masks <= m; Grow: base + LoRA_m). `fresh` recomputes instead of using the cache. */
-  moduleView(m: number, fresh = false): TrunkParams {
+  moduleView(m: number, fresh = false): TrunkWeights {
     const rec = this.modules[m];
     // The module under training runs on the live weights (nothing is cached until it is frozen).
     if (m === this.trainingModule) return this.masked ? this.masked.liveView() : rec.lora ? rec.lora.view(this.growBase!) : this.growBase!;
@@ -183,11 +183,11 @@ export class CompoFormer extends ContinualLearner {
     }
     const view = tf.tidy(() => {
       const v = rec.lora!.view(this.growBase!);
-      const changed: TrunkParams = {};
+      const changed: TrunkWeights = {};
       for (const k of Object.keys(v)) if (v[k] !== this.growBase![k]) changed[k] = v[k];
       return changed;
     });
-    const full: TrunkParams = { ...this.growBase!, ...view };
+    const full: TrunkWeights = { ...this.growBase!, ...view };
     if (!fresh) {
       for (const t of Object.values(view)) tf.keep(t);
       this.growViews.set(m, full);
@@ -199,7 +199,7 @@ export class CompoFormer extends ContinualLearner {
    * Features phi_j and policy outputs pi_j [B, K, A] of modules 0..upTo on a batch.
    * `liveModule`: the module under training, whose view comes from the live weights.
    */
-  moduleOutputs(batch: WindowBatch, upTo: number, live?: { module: number; view: TrunkParams }): { phis: tf.Tensor3D[]; policies: tf.Tensor3D[]; own: tf.Tensor3D[] } {
+  moduleOutputs(batch: WindowTensors, upTo: number, live?: { module: number; view: TrunkWeights }): { phis: tf.Tensor3D[]; policies: tf.Tensor3D[]; own: tf.Tensor3D[] } {
     const phis: tf.Tensor3D[] = [];
     const policies: tf.Tensor3D[] = [];
     const own: tf.Tensor3D[] = [];
@@ -230,7 +230,7 @@ export class CompoFormer extends ContinualLearner {
     });
   }
 
-  protected forwardTasks(taskIds: string[], batch: WindowBatch): tf.Tensor2D {
+  protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
     return tf.tidy(() => {
       const needed = taskIds.map((id) => this.plans.get(id)!.module);
       const upTo = Math.max(...needed);
@@ -300,7 +300,7 @@ export class CompoFormer extends ContinualLearner {
     const earlier = this.modules.map((m) => m.index);
     const { train, heldOut } = offline && earlier.length > 0 ? splitEpisodes(input.data.episodes, (check as OfflineCheck).holdout ?? 0.1, this.rng.fork(entry.id)) : { train: input.data.episodes, heldOut: [] };
     const cfg = this.config;
-    const windows = windowTensors(episodeWindows(train, cfg.context, cfg.stateDim, cfg.actDim, entry.norm, cfg.maxEpisodeLength), cfg.stateDim, cfg.actDim);
+    const windows = windowTensors(episodeWindows(train, cfg.context, cfg.stateDim, cfg.actDim, entry.norm, cfg.maxEpisodeLength));
     const rows = windows.states.shape[0];
     const empty = { attention: {}, composedSuccess: null, check: 'none' as const, warmupSteps: 0, curve: [] as Array<[number, number]> };
     const caches: { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] } = { phis: [], policies: [] };
@@ -351,12 +351,12 @@ export class CompoFormer extends ContinualLearner {
     } finally {
       attention?.dispose();
       tf.dispose([...caches.phis, ...caches.policies]);
-      disposeWindows(windows);
+      disposeWindowTensors(windows);
     }
   }
 
   /** Outputs of modules 0..upTo on all windows, in chunks (kept; caller disposes). */
-  cacheOutputs(windows: WindowBatch, upTo: number): { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] } {
+  cacheOutputs(windows: WindowTensors, upTo: number): { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] } {
     const n = windows.states.shape[0];
     const chunk = 1024;
     const parts: Array<{ phis: tf.Tensor3D[]; policies: tf.Tensor3D[] }> = [];
@@ -364,7 +364,7 @@ export class CompoFormer extends ContinualLearner {
       parts.push(
         tf.tidy(() => {
           const idx = tf.range(s, Math.min(n, s + chunk), 1, 'int32') as tf.Tensor1D;
-          const { phis, policies } = this.moduleOutputs(takeWindows(windows, idx), upTo);
+          const { phis, policies } = this.moduleOutputs(takeWindowRows(windows, idx), upTo);
           return { phis, policies };
         }),
       );
@@ -380,7 +380,7 @@ export class CompoFormer extends ContinualLearner {
   }
 
   /** Rows idx of earlier modules' cached (or recomputed) outputs. */
-  private earlierRows(windows: WindowBatch, batch: WindowBatch, idx: tf.Tensor1D, earlier: number[], caches: { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] }) {
+  private earlierRows(windows: WindowTensors, batch: WindowTensors, idx: tf.Tensor1D, earlier: number[], caches: { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] }) {
     if (this.options.cacheFrozen) {
       return { phis: earlier.map((j) => tf.gather(caches.phis[j], idx) as tf.Tensor3D), policies: earlier.map((j) => tf.gather(caches.policies[j], idx) as tf.Tensor3D) };
     }
@@ -389,7 +389,7 @@ export class CompoFormer extends ContinualLearner {
   }
 
   /** Spec step 3: warm up q_t/k_t on D_t with the soft mixture of the frozen earlier policies. */
-  private async warmUp(attention: TaskAttention, query: tf.Tensor1D, keys: tf.Tensor2D, windows: WindowBatch, rows: number, earlier: number[], caches: { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] }): Promise<void> {
+  private async warmUp(attention: TaskAttention, query: tf.Tensor1D, keys: tf.Tensor2D, windows: WindowTensors, rows: number, earlier: number[], caches: { phis: tf.Tensor3D[]; policies: tf.Tensor3D[] }): Promise<void> {
     await trainLoop({
       variables: attention.trainableVariables,
       steps: this.options.warmupSteps,
@@ -399,7 +399,7 @@ export class CompoFormer extends ContinualLearner {
       gradClip: this.base.gradClip,
       rng: this.rng.fork('warmup'),
       loss: (idx) => {
-        const batch = takeWindows(windows, idx);
+        const batch = takeWindowRows(windows, idx);
         const { policies } = this.earlierRows(windows, batch, idx, earlier, caches);
         const w = attention.weights(query, keys);
         let mix = tf.mul(policies[0], tf.slice(w, [0], [1]));
@@ -412,14 +412,14 @@ export class CompoFormer extends ContinualLearner {
   /** Held-out action MSE of earlier module m's policy on the held-out episodes (offline check). */
   private heldOutMse(entry: TaskEntry, heldOut: Episode[], m: number): number {
     const cfg = this.config;
-    const w = windowTensors(episodeWindows(heldOut, cfg.context, cfg.stateDim, cfg.actDim, entry.norm, cfg.maxEpisodeLength), cfg.stateDim, cfg.actDim);
+    const w = windowTensors(episodeWindows(heldOut, cfg.context, cfg.stateDim, cfg.actDim, entry.norm, cfg.maxEpisodeLength));
     try {
       return tf.tidy(() => {
         const { policies } = this.moduleOutputs(w, m);
         return maskedActionMse(tf.clipByValue(policies[m], -1, 1), w.actions, w.mask).dataSync()[0];
       });
     } finally {
-      disposeWindows(w);
+      disposeWindowTensors(w);
     }
   }
 
@@ -427,7 +427,7 @@ export class CompoFormer extends ContinualLearner {
   private async trainModule(
     entry: TaskEntry,
     input: LearnTaskInput,
-    windows: WindowBatch,
+    windows: WindowTensors,
     rows: number,
     steps: number,
     earlier: number[],
@@ -454,8 +454,8 @@ export class CompoFormer extends ContinualLearner {
       : null;
     const curve: Array<[number, number]> = [];
     const hooks = input.curve ? { at: input.curve.at, run: async (s: number) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined;
-    const lossFor = (view: TrunkParams, idx: tf.Tensor1D) => {
-      const batch = takeWindows(windows, idx);
+    const lossFor = (view: TrunkWeights, idx: tf.Tensor1D) => {
+      const batch = takeWindowRows(windows, idx);
       const phi = trunkFeatures(this.config, view, batch);
       let pred: tf.Tensor3D;
       if (!fusion) pred = head.apply(phi) as tf.Tensor3D;

@@ -11,8 +11,8 @@ import { OptionError, ShapeError, createRng, type Rng } from '@paperkit/tensor-c
 import { UnknownTaskError } from './errors.js';
 import { checkDescription, checkVector, hashedBow, type TaskTextEncoder } from './text-encoder.js';
 import { TaskDataset, type Episode, type TaskNormalization } from './task-dataset.js';
-import { resolveTrunkConfig, type TrunkConfig, type WindowBatch } from './trunk.js';
-import { disposeWindows, emptyWindows, episodeWindows, windowTensors, writeHistoryWindow, type History, type WindowArrays } from './windows.js';
+import { disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, windowTensors, type FunctionalTrunkConfig, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
+import { episodeWindows, writeHistoryWindow, type History } from './windows.js';
 
 /** A policy for one task over a batch of running episodes: one action per history (each [actDim], in [-1, 1]). */
 export interface TaskPolicy {
@@ -105,7 +105,7 @@ export interface LearnerBaseOptions {
 }
 
 export interface ResolvedBase {
-  trunk: TrunkConfig;
+  trunk: FunctionalTrunkConfig;
   stepsPerTask: number;
   lr: number;
   batchSize: number;
@@ -137,7 +137,7 @@ export function positiveNumber(name: string, value: unknown, fallback: number): 
 
 export function resolveBase(prefix: string, o: LearnerBaseOptions): ResolvedBase {
   if (o === null || typeof o !== 'object') throw new OptionError(prefix, 'an options object', o);
-  const trunk = resolveTrunkConfig(o);
+  const trunk = resolveFunctionalTrunkConfig(o);
   const gradClip = o.gradClip ?? 1;
   if (typeof gradClip !== 'number' || !(gradClip >= 0)) throw new OptionError(`${prefix}.gradClip`, 'a number >= 0 (0 = no clip)', o.gradClip);
   const enc = o.textEncoder ?? hashedBow({ dim: 256 });
@@ -165,7 +165,7 @@ export abstract class ContinualLearner {
     this.rng = createRng(`${prefix}:${this.base.seed}`);
   }
 
-  get config(): TrunkConfig {
+  get config(): FunctionalTrunkConfig {
     return this.base.trunk;
   }
 
@@ -191,13 +191,13 @@ export abstract class ContinualLearner {
   protected abstract learn(entry: TaskEntry, input: LearnTaskInput): Promise<Omit<LearnTaskResult, 'id' | 'seconds'>>;
 
   /** Every window of `episodes` as tensors, normalised with the task's statistics (caller disposes). */
-  protected windowsFor(entry: TaskEntry, episodes: Episode[]): WindowBatch {
+  protected windowsFor(entry: TaskEntry, episodes: Episode[]): WindowTensors {
     const c = this.config;
-    return windowTensors(episodeWindows(episodes, c.context, c.stateDim, c.actDim, entry.norm, c.maxEpisodeLength), c.stateDim, c.actDim);
+    return windowTensors(episodeWindows(episodes, c.context, c.stateDim, c.actDim, entry.norm, c.maxEpisodeLength));
   }
 
   /** Raw actions [B, A] (last step of each window) for rows of several tasks; `taskIds[b]` names row b's task. */
-  protected abstract forwardTasks(taskIds: string[], batch: WindowBatch): tf.Tensor2D;
+  protected abstract forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D;
 
   /** Check and record a new task (typed errors for every bad input of spec section 7). */
   protected async register(input: LearnTaskInput): Promise<TaskEntry> {
@@ -234,20 +234,20 @@ export abstract class ContinualLearner {
     if (taskIds.length !== histories.length) throw new ShapeError('actBatch histories', `${taskIds.length} histories (one per task id)`, `${histories.length}`);
     if (histories.length === 0) return [];
     const { stateDim, actDim, context, maxEpisodeLength } = this.config;
-    const arrays: WindowArrays = emptyWindows(histories.length, context, stateDim, actDim);
+    const arrays: WindowBatch = emptyWindowBatch(histories.length, context, stateDim, actDim);
     histories.forEach((h, b) => {
       const e = this.entry(taskIds[b]);
       checkHistory(h, stateDim, actDim, b);
       writeHistoryWindow(arrays, b, h, stateDim, actDim, e.norm, maxEpisodeLength);
     });
-    const batch = windowTensors(arrays, stateDim, actDim);
+    const batch = windowTensors(arrays);
     try {
       const out = tf.tidy(() => tf.clipByValue(this.forwardTasks(taskIds, batch), -1, 1));
       const data = out.dataSync() as Float32Array;
       out.dispose();
       return histories.map((_, b) => data.slice(b * actDim, (b + 1) * actDim));
     } finally {
-      disposeWindows(batch);
+      disposeWindowTensors(batch);
     }
   }
 

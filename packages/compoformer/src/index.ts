@@ -27,12 +27,8 @@ export { TaskAttention, type QKInit, type TaskAttentionOptions } from './task-at
 export { TaskDataset, type Trajectory, type D4RLArrays, type Episode, type TaskNormalization } from './task-dataset.js';
 /** Running-episode histories for act(). */
 export { type History } from './windows.js';
-/** Lockstep online evaluation of many task policies on an offline-rl EnvSuite. */
-export { evaluateTasks, type TaskEpisodes } from './evaluate-tasks.js';
 /** Prune-variant weight ownership (PackNet masks). */
 export { WeightOwnership } from './prune-masks.js';
-/** The functional DT trunk (weight views for masks and adapters). */
-export { trunkFeatures, trunkParamSpecs, initTrunkParams, resolveTrunkConfig, type TrunkConfig, type TrunkOptions, type TrunkParams, type WindowBatch as TensorWindowBatch } from './trunk.js';
 export { LoRASet } from './lora-set.js';
 export { ActionHead, FusionHead } from './heads.js';
 /** Errors. */

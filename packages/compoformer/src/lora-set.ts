@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Module, kaimingUniform, ownVariable, type Rng } from '@paperkit/tensor-core';
-import type { TrunkConfig, TrunkParams } from './trunk.js';
+import type { FunctionalTrunkConfig, TrunkWeights } from '@paperkit/offline-rl';
 
 export class LoRASet extends Module {
   readonly A: tf.Variable[] = [];
@@ -16,7 +16,7 @@ export class LoRASet extends Module {
   readonly scale: number;
 
   constructor(
-    readonly config: TrunkConfig,
+    readonly config: FunctionalTrunkConfig,
     readonly rank: number,
     alpha: number,
     rng: Rng,
@@ -37,9 +37,9 @@ export class LoRASet extends Module {
   }
 
   /** The trunk weights `base` with this set's deltas added to every block's q/k/v kernels (differentiable in A, B). */
-  view(base: TrunkParams): TrunkParams {
+  view(base: TrunkWeights): TrunkWeights {
     const D = this.config.embedDim;
-    const out: TrunkParams = { ...base };
+    const out: TrunkWeights = { ...base };
     for (let l = 0; l < this.config.layers; l++) {
       const delta = tf.mul(tf.matMul(this.A[l], this.B[l]), this.scale); // [D, 3D]
       ['query', 'key', 'value'].forEach((part, i) => {

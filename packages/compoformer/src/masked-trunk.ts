@@ -14,39 +14,39 @@ import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '@paperkit/tensor-core';
 import { WeightOwnership } from './prune-masks.js';
 import { trainLoop, type TrainLoopOptions } from './train-loop.js';
-import { initTrunkParams, trunkParamSpecs, type ParamSpec, type TrunkConfig, type TrunkParams } from './trunk.js';
+import { initTrunkWeights, trunkParamSpecs, type FunctionalTrunkConfig, type TrunkWeightSpec, type TrunkWeights } from '@paperkit/offline-rl';
 
 export interface MaskedTrainOptions extends Omit<TrainLoopOptions, 'variables' | 'loss' | 'steps'> {
   /** Extra trainable variables (heads). */
   extra: tf.Variable[];
   steps: number;
   /** Loss given the trainable trunk view for this step. */
-  loss: (view: TrunkParams, idx: tf.Tensor1D, step: number) => tf.Scalar;
+  loss: (view: TrunkWeights, idx: tf.Tensor1D, step: number) => tf.Scalar;
   task: string;
 }
 
 export class MaskedTrunk {
   readonly vars: Record<string, tf.Variable>;
-  readonly specs: ParamSpec[];
+  readonly specs: TrunkWeightSpec[];
   readonly ownership: WeightOwnership;
   readonly shapes: Record<string, number[]>;
-  private readonly frozenViews = new Map<number, TrunkParams>();
+  private readonly frozenViews = new Map<number, TrunkWeights>();
 
   constructor(
-    readonly config: TrunkConfig,
+    readonly config: FunctionalTrunkConfig,
     readonly quantile: number,
     seed: number | string,
     prefix: string,
   ) {
     if (!(quantile > 0 && quantile < 1)) throw new OptionError('pruneQuantile', 'a number in (0, 1)', quantile);
     this.specs = trunkParamSpecs(config);
-    this.vars = initTrunkParams(config, seed, prefix);
+    this.vars = initTrunkWeights(config, seed, prefix);
     this.shapes = Object.fromEntries(this.specs.filter((s) => s.prunable).map((s) => [s.name, s.shape]));
     this.ownership = new WeightOwnership(this.shapes);
   }
 
   /** The live weights (what the module being trained sees: owned + free, pruned-away weights are 0). */
-  liveView(): TrunkParams {
+  liveView(): TrunkWeights {
     return this.vars;
   }
 
@@ -56,14 +56,14 @@ export class MaskedTrunk {
   }
 
   /** W * (union of masks <= m); cached while `fresh` is false (owned weights never change). */
-  view(m: number, fresh = false): TrunkParams {
+  view(m: number, fresh = false): TrunkWeights {
     if (!fresh) {
       const cached = this.frozenViews.get(m);
       if (cached) return cached;
     }
-    const out: TrunkParams = tf.tidy(() => {
+    const out: TrunkWeights = tf.tidy(() => {
       const masks = this.ownership.tensors('union', m, this.shapes);
-      const v: TrunkParams = {};
+      const v: TrunkWeights = {};
       for (const spec of this.specs) v[spec.name] = spec.prunable ? tf.mul(this.vars[spec.name], masks[spec.name]) : tf.clone(this.vars[spec.name]);
       return v;
     });

@@ -4,8 +4,8 @@ import { CompoFormer } from '../src/compoformer.js';
 import { CapacityError, UnknownTaskError } from '../src/errors.js';
 import { LoRASet } from '../src/lora-set.js';
 import { TaskDataset } from '../src/task-dataset.js';
-import { initTrunkParams, resolveTrunkConfig, trunkFeatures } from '../src/trunk.js';
-import { disposeWindows, episodeWindows, windowTensors, type History } from '../src/windows.js';
+import { disposeWindowTensors, initTrunkWeights, resolveFunctionalTrunkConfig, trunkFeatures, windowTensors } from '@paperkit/offline-rl';
+import { episodeWindows, type History } from '../src/windows.js';
 import { createRng } from '@paperkit/tensor-core';
 import { SMALL, linearTask, setupBackend } from './helpers.js';
 
@@ -34,7 +34,7 @@ describe('CompoFormer zero forgetting (spec section 7)', () => {
       const h = probe();
       const before = { a: flat(agent.actBatch(h.map(() => 'a'), h)), b: flat(agent.actBatch(h.map(() => 'b'), h)) };
       const cfg = agent.config;
-      const w = windowTensors(episodeWindows(linearTask(5).episodes.slice(0, 2), cfg.context, 4, 2, linearTask(5).normalization(), cfg.maxEpisodeLength), 4, 2);
+      const w = windowTensors(episodeWindows(linearTask(5).episodes.slice(0, 2), cfg.context, 4, 2, linearTask(5).normalization(), cfg.maxEpisodeLength));
       const fresh0 = tf.tidy(() => trunkFeatures(cfg, agent.moduleView(0, true), w).dataSync());
       const r = await agent.learnTask({ id: 'c', description: 'slide the block up', data: linearTask(2, 0.5), check: { offline: true, maxMse: 1e-9 } });
       expect(r.reused).toBe(false);
@@ -44,7 +44,7 @@ describe('CompoFormer zero forgetting (spec section 7)', () => {
       // Recomputed from the live variables (not the cache): module 0's weights did not move.
       const after0 = tf.tidy(() => trunkFeatures(cfg, agent.moduleView(0, true), w).dataSync());
       expect(Array.from(after0)).toEqual(Array.from(fresh0));
-      disposeWindows(w);
+      disposeWindowTensors(w);
       agent.dispose();
     });
   }
@@ -77,15 +77,15 @@ describe('CompoFormer zero forgetting (spec section 7)', () => {
 
 describe('LoRA sets', () => {
   it('a fresh LoRA set (B = 0) leaves the trunk outputs unchanged', () => {
-    const cfg = resolveTrunkConfig(SMALL);
-    const base = initTrunkParams(cfg, 1);
+    const cfg = resolveFunctionalTrunkConfig(SMALL);
+    const base = initTrunkWeights(cfg, 1);
     const lora = new LoRASet(cfg, 4, 1, createRng(2), 'test_lora');
     const ds = linearTask(0);
-    const w = windowTensors(episodeWindows(ds.episodes.slice(0, 2), cfg.context, 4, 2, ds.normalization(), cfg.maxEpisodeLength), 4, 2);
+    const w = windowTensors(episodeWindows(ds.episodes.slice(0, 2), cfg.context, 4, 2, ds.normalization(), cfg.maxEpisodeLength));
     const a = tf.tidy(() => trunkFeatures(cfg, base, w).dataSync());
     const b = tf.tidy(() => trunkFeatures(cfg, lora.view(base), w).dataSync());
     expect(Array.from(b)).toEqual(Array.from(a));
-    disposeWindows(w);
+    disposeWindowTensors(w);
     lora.dispose();
     tf.dispose(Object.values(base));
   });
@@ -137,7 +137,7 @@ describe('frozen-module cache', () => {
     await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
     const ds = linearTask(3);
     const cfg = agent.config;
-    const w = windowTensors(episodeWindows(ds.episodes, cfg.context, 4, 2, ds.normalization(), cfg.maxEpisodeLength), 4, 2);
+    const w = windowTensors(episodeWindows(ds.episodes, cfg.context, 4, 2, ds.normalization(), cfg.maxEpisodeLength));
     const cached = agent.cacheOutputs(w, 1);
     const direct = tf.tidy(() => {
       const o = agent.moduleOutputs(w, 1);
@@ -147,7 +147,7 @@ describe('frozen-module cache', () => {
       expect(tf.tidy(() => tf.max(tf.abs(tf.sub(t, direct[i]))).dataSync()[0])).toBeLessThan(1e-6);
     });
     tf.dispose([...cached.phis, ...cached.policies, ...direct]);
-    disposeWindows(w);
+    disposeWindowTensors(w);
     agent.dispose();
   });
 

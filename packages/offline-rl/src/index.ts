@@ -54,3 +54,10 @@ export { packnetSelect, unionMasks } from './baselines/packnet.js';
 export { cosine, cosineMatrix, meanGradient, agreement, conflictRate } from './baselines/gradient-conflict.js';
 /** A live episode's history as a 1-row window (what act() feeds the model). */
 export { windowFromHistory, type EpisodeHistory } from './data/window-from-history.js';
+/** The functional DT trunk: a pure forward over a record of weights (masked / adapter views). */
+export {
+  trunkFeatures, trunkParamSpecs, initTrunkWeights, resolveFunctionalTrunkConfig, checkWindowBatch, windowTensors, takeWindowRows, disposeWindowTensors,
+  type FunctionalTrunkConfig, type FunctionalTrunkOptions, type TrunkWeights, type TrunkWeightSpec, type WindowTensors,
+} from './dt/functional-trunk.js';
+/** Lockstep online success of many per-task policies (continual-learning evaluation matrices). */
+export { evaluateTaskMatrix, type TaskEpisodes, type RolloutPolicy, type RolloutHistory } from './eval/evaluate-task-matrix.js';

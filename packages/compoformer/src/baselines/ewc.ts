@@ -9,7 +9,7 @@ import { diagonalFisher, ewcPenalty, mergeFisher } from '@paperkit/offline-rl';
 import { OptionError } from '@paperkit/tensor-core';
 import { positiveNumber, type LearnerBaseOptions } from '../continual-learner.js';
 import type { ActionHead } from '../heads.js';
-import type { WindowBatch } from '../trunk.js';
+import type { WindowTensors } from '@paperkit/offline-rl';
 import { SharedTrunkCL } from './shared-trunk.js';
 
 export interface EWCCLOptions extends LearnerBaseOptions {
@@ -50,7 +50,7 @@ export class EWCCL extends SharedTrunkCL {
     return this.anchors && this.fisher ? ewcPenalty(this.trunkVariables, this.anchors, this.fisher, this.lambda) : null;
   }
 
-  protected override afterTask(windows: WindowBatch, head: ActionHead): void {
+  protected override afterTask(windows: WindowTensors, head: ActionHead): void {
     const rows = windows.states.shape[0];
     const n = Math.min(rows, this.fisherBatch);
     const pick = this.rng.fork(`fisher:${this.taskIds().length}`).permutation(rows).subarray(0, n);

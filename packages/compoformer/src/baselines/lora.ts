@@ -10,8 +10,7 @@ import { ContinualLearner, positiveInteger, positiveNumber, type LearnerBaseOpti
 import { ActionHead } from '../heads.js';
 import { LoRASet } from '../lora-set.js';
 import { maskedActionMse, trainLoop } from '../train-loop.js';
-import { initTrunkParams, trunkFeatures, type TrunkParams, type WindowBatch } from '../trunk.js';
-import { disposeWindows, takeWindows } from '../windows.js';
+import { disposeWindowTensors, initTrunkWeights, takeWindowRows, trunkFeatures, type TrunkWeights, type WindowTensors } from '@paperkit/offline-rl';
 
 export interface LoRACLOptions extends LearnerBaseOptions {
   /** Adapter rank. Default 8. */
@@ -35,10 +34,10 @@ export class LoRACL extends ContinualLearner {
     this.rank = positiveInteger('LoRACL.loraRank', options.loraRank, LORACL_DEFAULTS.loraRank);
     if (this.rank > this.config.embedDim) throw new OptionError('LoRACL.loraRank', `an integer in [1, embedDim = ${this.config.embedDim}]`, this.rank);
     this.alpha = positiveNumber('LoRACL.loraAlpha', options.loraAlpha, LORACL_DEFAULTS.loraAlpha);
-    this.trunk = initTrunkParams(this.config, `${this.base.seed}:trunk`, 'lora');
+    this.trunk = initTrunkWeights(this.config, `${this.base.seed}:trunk`, 'lora');
   }
 
-  private view(lora: LoRASet | null): TrunkParams {
+  private view(lora: LoRASet | null): TrunkWeights {
     return lora ? lora.view(this.trunk) : this.trunk;
   }
 
@@ -62,7 +61,7 @@ export class LoRACL extends ContinualLearner {
         rng: rng.fork('batches'),
         hooks: input.curve ? { at: input.curve.at, run: async (s) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined,
         loss: (idx) => {
-          const batch = takeWindows(windows, idx);
+          const batch = takeWindowRows(windows, idx);
           return maskedActionMse(head.apply(trunkFeatures(this.config, this.view(lora), batch)), batch.actions, batch.mask);
         },
       });
@@ -74,11 +73,11 @@ export class LoRACL extends ContinualLearner {
       lora?.dispose();
       throw error;
     } finally {
-      disposeWindows(windows);
+      disposeWindowTensors(windows);
     }
   }
 
-  protected forwardTasks(taskIds: string[], batch: WindowBatch): tf.Tensor2D {
+  protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
     return tf.tidy(() => {
       const [B, K] = batch.states.shape;
       const D = this.config.embedDim;

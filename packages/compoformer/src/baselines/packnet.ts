@@ -11,8 +11,7 @@ import { ContinualLearner, type LearnerBaseOptions, type LearnTaskInput, type Le
 import { ActionHead } from '../heads.js';
 import { MaskedTrunk } from '../masked-trunk.js';
 import { maskedActionMse } from '../train-loop.js';
-import { trunkFeatures, type WindowBatch } from '../trunk.js';
-import { disposeWindows, takeWindows } from '../windows.js';
+import { disposeWindowTensors, takeWindowRows, trunkFeatures, type WindowTensors } from '@paperkit/offline-rl';
 
 export interface PackNetCLOptions extends LearnerBaseOptions {
   /** Share of free weights released after each task. Default 0.7 (the official PackNet baseline). */
@@ -54,7 +53,7 @@ export class PackNetCL extends ContinualLearner {
         task: entry.id,
         hooks: input.curve ? { at: input.curve.at, run: async (s) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined,
         loss: (view, idx) => {
-          const batch = takeWindows(windows, idx);
+          const batch = takeWindowRows(windows, idx);
           return maskedActionMse(head.apply(trunkFeatures(this.config, view, batch)), batch.actions, batch.mask);
         },
       });
@@ -68,11 +67,11 @@ export class PackNetCL extends ContinualLearner {
       head.dispose();
       throw error;
     } finally {
-      disposeWindows(windows);
+      disposeWindowTensors(windows);
     }
   }
 
-  protected forwardTasks(taskIds: string[], batch: WindowBatch): tf.Tensor2D {
+  protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
     return tf.tidy(() => {
       const [B, K] = batch.states.shape;
       const D = this.config.embedDim;

@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ContinualLearner, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry } from '../continual-learner.js';
 import { ActionHead } from '../heads.js';
 import { maskedActionMse, trainLoop } from '../train-loop.js';
-import { initTrunkParams, trunkFeatures, type WindowBatch } from '../trunk.js';
-import { disposeWindows, takeWindows } from '../windows.js';
+import { disposeWindowTensors, initTrunkWeights, takeWindowRows, trunkFeatures, type WindowTensors } from '@paperkit/offline-rl';
 
 export abstract class SharedTrunkCL extends ContinualLearner {
   protected readonly trunk: Record<string, tf.Variable>;
@@ -17,7 +16,7 @@ export abstract class SharedTrunkCL extends ContinualLearner {
 
   constructor(prefix: string, options: LearnerBaseOptions) {
     super(prefix, options);
-    this.trunk = initTrunkParams(this.config, `${this.base.seed}:trunk`, prefix.toLowerCase());
+    this.trunk = initTrunkWeights(this.config, `${this.base.seed}:trunk`, prefix.toLowerCase());
   }
 
   /** The trunk weights a regulariser anchors (every trainable trunk tensor). */
@@ -31,11 +30,11 @@ export abstract class SharedTrunkCL extends ContinualLearner {
   }
 
   /** Called after a task is trained, with its windows (anchor refresh, Fisher). */
-  protected afterTask(_windows: WindowBatch, _head: ActionHead): void {}
+  protected afterTask(_windows: WindowTensors, _head: ActionHead): void {}
 
   /** The task loss on rows idx (public for the formula tests). */
-  taskLoss(windows: WindowBatch, idx: tf.Tensor1D, head: ActionHead): tf.Scalar {
-    const batch = takeWindows(windows, idx);
+  taskLoss(windows: WindowTensors, idx: tf.Tensor1D, head: ActionHead): tf.Scalar {
+    const batch = takeWindowRows(windows, idx);
     return maskedActionMse(head.apply(trunkFeatures(this.config, this.trunk, batch)), batch.actions, batch.mask);
   }
 
@@ -73,11 +72,11 @@ export abstract class SharedTrunkCL extends ContinualLearner {
       head.dispose();
       throw error;
     } finally {
-      disposeWindows(windows);
+      disposeWindowTensors(windows);
     }
   }
 
-  protected forwardTasks(taskIds: string[], batch: WindowBatch): tf.Tensor2D {
+  protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
     return tf.tidy(() => {
       const [B, K] = batch.states.shape;
       const D = this.config.embedDim;

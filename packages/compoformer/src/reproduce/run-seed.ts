@@ -7,7 +7,7 @@
  * a0 = success of uniform random actions. The reuse check runs 10 episodes of
  * its own seeds, distinct from the evaluation episodes.
  */
-import { PlanarSuite, PLANAR_ACT_DIM, PLANAR_STATE_DIM } from '@paperkit/offline-rl';
+import { PlanarSuite, PLANAR_ACT_DIM, PLANAR_STATE_DIM, evaluateTaskMatrix } from '@paperkit/offline-rl';
 import { createRng } from '@paperkit/tensor-core';
 import { EWCCL } from '../baselines/ewc.js';
 import { L2CL } from '../baselines/l2.js';
@@ -17,7 +17,6 @@ import { FinetuneCL } from '../baselines/shared-trunk.js';
 import { CompoFormer } from '../compoformer.js';
 import type { ContinualLearner, LearnTaskResult, TaskPolicy } from '../continual-learner.js';
 import { continualMetrics } from '../continual-metrics.js';
-import { evaluateTasks } from '../evaluate-tasks.js';
 import { TaskDataset } from '../task-dataset.js';
 import { CURVE_TASKS, ocwMiniSequence, type SequenceTask } from './ocw-mini.js';
 
@@ -87,7 +86,7 @@ export async function runOcwMiniSeed(opts: { seed: number; quick: boolean; metho
   const data = sequenceData(seed, size, sequence);
   const N = sequence.length;
   const evalSeed = (i: number) => `ocw-mini-eval:${seed}:${sequence[i].id}`;
-  const init = evaluateTasks(suite, sequence.map((t, i) => ({ policy: randomPolicy(`random:${seed}:${t.id}`), envTask: t.env, seed: evalSeed(i), episodes: size.evalEpisodes })));
+  const init = evaluateTaskMatrix(suite, sequence.map((t, i) => ({ policy: randomPolicy(`random:${seed}:${t.id}`), envTask: t.env, seed: evalSeed(i), episodes: size.evalEpisodes })));
   const runs: Record<string, MethodRun> = {};
   for (const method of opts.methods ?? METHODS) {
     const started = Date.now();
@@ -98,13 +97,13 @@ export async function runOcwMiniSeed(opts: { seed: number; quick: boolean; metho
       for (let i = 0; i < N; i++) {
         const task = sequence[i];
         const curve = CURVE_TASKS.includes(task.id) && (method === 'CompoFormer-Prune' || method === 'PackNet')
-          ? { at: size.curveAt, evaluate: (p: TaskPolicy) => evaluateTasks(suite, [{ policy: p, envTask: task.env, seed: evalSeed(i), episodes: size.evalEpisodes }])[0] }
+          ? { at: size.curveAt, evaluate: (p: TaskPolicy) => evaluateTaskMatrix(suite, [{ policy: p, envTask: task.env, seed: evalSeed(i), episodes: size.evalEpisodes }])[0] }
           : undefined;
         const r = await learner.learnTask({
           id: task.id,
           description: task.description,
           data: data[i],
-          check: (p) => evaluateTasks(suite, [{ policy: p, envTask: task.env, seed: `ocw-mini-check:${seed}:${task.id}`, episodes: size.checkEpisodes }])[0],
+          check: (p) => evaluateTaskMatrix(suite, [{ policy: p, envTask: task.env, seed: `ocw-mini-check:${seed}:${task.id}`, episodes: size.checkEpisodes }])[0],
           curve,
         });
         results.push(r);
@@ -113,7 +112,7 @@ export async function runOcwMiniSeed(opts: { seed: number; quick: boolean; metho
           : [{ policy: learner.policy(task.id), envTask: task.env, seed: evalSeed(i), episodes: size.evalEpisodes }];
         const next = i < N - 1 ? learner.zeroShotPolicy(sequence[i + 1].description) : null;
         if (next) entries.push({ policy: next, envTask: sequence[i + 1].env, seed: evalSeed(i + 1), episodes: size.evalEpisodes });
-        const success = evaluateTasks(suite, entries);
+        const success = evaluateTaskMatrix(suite, entries);
         if (i === N - 1) success.forEach((s, j) => (matrix[i][j] = s));
         else {
           matrix[i][i] = success[0];

@@ -1,25 +1,25 @@
 /**
- * The shared Decision-Transformer trunk (harmodt.md "Shared substrate" S1,
- * model sizes of compoformer.md section 5), written as a *functional* forward
- * over a record of weight tensors. CompoFormer runs the same trunk under many
- * weight views: the Prune variant multiplies weights by a task's cumulative
- * mask, the Grow variant adds a task's LoRA delta to the attention QKV kernels,
- * and baselines use the raw weights. A functional forward lets each view stay
- * differentiable (gradients reach W through W * M, or A/B through W + sAB)
- * without copying or re-assigning variables.
+ * A *functional* Decision-Transformer trunk (harmodt.md "Shared substrate" S1): the forward is
+ * a pure function of a record of weight tensors, so the same trunk can run under many weight
+ * views and stay differentiable through each: a weight-masked view W * M (PackNet, CompoFormer's
+ * Prune variant: gradients reach W through the product), an adapter view W + s·B·A (LoRA), or
+ * the raw variables. DecisionTransformer (./decision-transformer.ts) is the class form with its
+ * own variables; use this one when weights are shared out between tasks or modules.
  *
- * Tokens per step (R_t, s_t, a_t), each Linear-embedded plus a frozen timestep
- * table, then LayerNorm; 3K tokens under a causal mask with left padding
- * masked; pre-LN GPT blocks; final LayerNorm; the output is the state-token
- * features [B, K, D] (the action at step t is read from the s_t token).
+ * Tokens per step (R_t, s_t, a_t), each Linear-embedded plus a frozen timestep table, then
+ * LayerNorm; 3K tokens under a causal mask with left padding masked; pre-LN GPT blocks
+ * (ReLU MLP); final LayerNorm; the output is the state-token features [B, K, D] (the action at
+ * step t is read from the s_t token, so a_t and later tokens cannot influence it).
  *
- * Belongs in offline-rl: offline-rl's DecisionTransformer is a class with its
- * own variables; this functional form is what weight-masked / adapter views need.
+ * Speed (the loop runs every training step of every task): LayerNorm is tensor-core's fused
+ * kernel (one kernel forward, one backward) and each Linear is one fused matMul + bias, so a
+ * forward is about half the kernels of the plain composition.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, ShapeError, glorotUniform, ownVariable, randomNormal, toRng, type Rng, type Seed } from '@paperkit/tensor-core';
+import { OptionError, ShapeError, glorotUniform, layerNorm, ownVariable, randomNormal, toRng, type Rng, type Seed } from '@paperkit/tensor-core';
+import type { WindowBatch } from '../data/window-batch.js';
 
-export interface TrunkOptions {
+export interface FunctionalTrunkOptions {
   stateDim: number;
   actDim: number;
   /** Embedding width D. CPU default 32 (paper 256). */
@@ -38,7 +38,7 @@ export interface TrunkOptions {
   rng?: Rng;
 }
 
-export interface TrunkConfig {
+export interface FunctionalTrunkConfig {
   stateDim: number;
   actDim: number;
   embedDim: number;
@@ -49,17 +49,17 @@ export interface TrunkConfig {
   maxEpisodeLength: number;
 }
 
-/** One trunk weight: its name, shape and whether the Prune variant may mask it. */
-export interface ParamSpec {
+/** One trunk weight: its name, shape and whether a weight-masking method may mask it. */
+export interface TrunkWeightSpec {
   name: string;
   shape: number[];
-  /** Linear kernels/biases and LayerNorm gains/biases (spec step 4 "prunable"); the timestep table is not. */
+  /** Linear kernels/biases and LayerNorm gains/biases (compoformer.md section 2 step 4 "prunable"); the timestep table is not. */
   prunable: boolean;
   init: 'glorot' | 'zeros' | 'ones' | 'normal';
 }
 
-/** A batch of context windows (all [B, K, ...]); `mask` is 1 for real steps, 0 for left padding. */
-export interface WindowBatch {
+/** A batch of context windows as tensors (all [B, K, ...]); `mask` is 1 for real steps, 0 for left padding. */
+export interface WindowTensors {
   states: tf.Tensor3D;
   actions: tf.Tensor3D;
   returns: tf.Tensor3D;
@@ -68,11 +68,11 @@ export interface WindowBatch {
   mask: tf.Tensor2D;
 }
 
-export type TrunkParams = Record<string, tf.Tensor>;
+export type TrunkWeights = Record<string, tf.Tensor>;
 
 const MASKED = -1e9;
 
-export function resolveTrunkConfig(options: TrunkOptions): TrunkConfig {
+export function resolveFunctionalTrunkConfig(options: FunctionalTrunkOptions): FunctionalTrunkConfig {
   const dim = (name: string, v: unknown, dflt: number) => {
     const x = v ?? dflt;
     if (!Number.isInteger(x) || (x as number) < 1) throw new OptionError(name, 'a positive integer', v);
@@ -94,17 +94,17 @@ export function resolveTrunkConfig(options: TrunkOptions): TrunkConfig {
 }
 
 /** The trunk's weights in a fixed order. */
-export function trunkParamSpecs(c: TrunkConfig): ParamSpec[] {
+export function trunkParamSpecs(c: FunctionalTrunkConfig): TrunkWeightSpec[] {
   const D = c.embedDim;
-  const lin = (name: string, i: number, o: number): ParamSpec[] => [
+  const lin = (name: string, i: number, o: number): TrunkWeightSpec[] => [
     { name: `${name}/kernel`, shape: [i, o], prunable: true, init: 'glorot' },
     { name: `${name}/bias`, shape: [o], prunable: true, init: 'zeros' },
   ];
-  const ln = (name: string): ParamSpec[] => [
+  const ln = (name: string): TrunkWeightSpec[] => [
     { name: `${name}/gamma`, shape: [D], prunable: true, init: 'ones' },
     { name: `${name}/beta`, shape: [D], prunable: true, init: 'zeros' },
   ];
-  const specs: ParamSpec[] = [
+  const specs: TrunkWeightSpec[] = [
     ...lin('embed_state', c.stateDim, D),
     ...lin('embed_action', c.actDim, D),
     ...lin('embed_return', 1, D),
@@ -119,8 +119,8 @@ export function trunkParamSpecs(c: TrunkConfig): ParamSpec[] {
   return specs;
 }
 
-/** Fresh trunk weights as variables (timestep table non-trainable: spec step 4 "timestep table frozen"). */
-export function initTrunkParams(c: TrunkConfig, seedOrRng: Seed | Rng | undefined, prefix = 'trunk'): Record<string, tf.Variable> {
+/** Fresh trunk weights as variables (the timestep table is not trainable, as CompoFormer freezes it). */
+export function initTrunkWeights(c: FunctionalTrunkConfig, seedOrRng: Seed | Rng | undefined, prefix = 'trunk'): Record<string, tf.Variable> {
   const rng = toRng(seedOrRng ?? 0);
   const out: Record<string, tf.Variable> = {};
   for (const spec of trunkParamSpecs(c)) {
@@ -134,14 +134,8 @@ export function initTrunkParams(c: TrunkConfig, seedOrRng: Seed | Rng | undefine
   return out;
 }
 
-function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  const centred = tf.sub(x, tf.mean(x, -1, true));
-  const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta);
-}
-
-function linear(x2d: tf.Tensor, p: TrunkParams, name: string): tf.Tensor2D {
-  return tf.add(tf.matMul(x2d as tf.Tensor2D, p[`${name}/kernel`] as tf.Tensor2D), p[`${name}/bias`]) as tf.Tensor2D;
+function linear(x2d: tf.Tensor, p: TrunkWeights, name: string): tf.Tensor2D {
+  return tf.fused.matMul({ a: x2d as tf.Tensor2D, b: p[`${name}/kernel`] as tf.Tensor2D, bias: p[`${name}/bias`] }) as tf.Tensor2D;
 }
 
 /** Causal [3K, 3K] additive mask (0 on/below the diagonal). Cached per length. */
@@ -158,7 +152,7 @@ function causalMask(n: number): tf.Tensor2D {
 }
 
 /** Check a window batch against the trunk's dimensions (shape errors name the tensor). */
-export function checkWindowBatch(c: TrunkConfig, batch: WindowBatch): void {
+export function checkWindowBatch(c: FunctionalTrunkConfig, batch: WindowTensors): void {
   const [b, k] = batch.states.shape;
   const want = (name: string, t: tf.Tensor, shape: number[]) => {
     if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new ShapeError(`window ${name}`, `[${shape.join(', ')}]`, t.shape);
@@ -175,7 +169,7 @@ export function checkWindowBatch(c: TrunkConfig, batch: WindowBatch): void {
  * State-token features [B, K, D] of the trunk under the weights `p` (any view).
  * Pure function of its inputs: call it inside a tidy or a gradient tape.
  */
-export function trunkFeatures(c: TrunkConfig, p: TrunkParams, batch: WindowBatch): tf.Tensor3D {
+export function trunkFeatures(c: FunctionalTrunkConfig, p: TrunkWeights, batch: WindowTensors): tf.Tensor3D {
   return tf.tidy(() => {
     const [B, K] = batch.states.shape;
     const D = c.embedDim;
@@ -202,10 +196,38 @@ export function trunkFeatures(c: TrunkConfig, p: TrunkParams, batch: WindowBatch
       const ctx = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v), [0, 2, 1, 3]), [B * T, D]);
       h = tf.add(h, linear(ctx, p, `block${l}/output`));
       const n2 = layerNorm(h, p[`block${l}/ln2/gamma`], p[`block${l}/ln2/beta`]);
-      h = tf.add(h, linear(tf.relu(linear(n2, p, `block${l}/fc1`)), p, `block${l}/fc2`));
+      const hidden = tf.fused.matMul({ a: n2 as tf.Tensor2D, b: p[`block${l}/fc1/kernel`] as tf.Tensor2D, bias: p[`block${l}/fc1/bias`], activation: 'relu' }) as tf.Tensor2D;
+      h = tf.add(h, linear(hidden, p, `block${l}/fc2`));
     }
     h = layerNorm(h, p['final_ln/gamma'], p['final_ln/beta']);
     // State tokens sit at positions 1, 4, 7, ... of each window.
     return tf.reshape(tf.slice(tf.reshape(h, [B, K, 3, D]), [0, 0, 1, 0], [B, K, 1, D]), [B, K, D]) as tf.Tensor3D;
   });
+}
+
+/** A typed-array WindowBatch (./data/window-batch.ts) as tensors (caller disposes). */
+export function windowTensors(w: WindowBatch): WindowTensors {
+  const shape = [w.size, w.context];
+  return {
+    states: tf.tensor3d(w.states, [w.size, w.context, w.stateDim]),
+    actions: tf.tensor3d(w.actions, [w.size, w.context, w.actDim]),
+    returns: tf.tensor3d(w.returnsToGo, [w.size, w.context, 1]),
+    timesteps: tf.tensor2d(w.timesteps, shape as [number, number], 'int32'),
+    mask: tf.tensor2d(w.mask, shape as [number, number]),
+  };
+}
+
+/** Rows `idx` of every window tensor (inside the caller's tidy or tape). */
+export function takeWindowRows(batch: WindowTensors, idx: tf.Tensor1D): WindowTensors {
+  return {
+    states: tf.gather(batch.states, idx) as tf.Tensor3D,
+    actions: tf.gather(batch.actions, idx) as tf.Tensor3D,
+    returns: tf.gather(batch.returns, idx) as tf.Tensor3D,
+    timesteps: tf.gather(batch.timesteps, idx) as tf.Tensor2D,
+    mask: tf.gather(batch.mask, idx) as tf.Tensor2D,
+  };
+}
+
+export function disposeWindowTensors(batch: WindowTensors): void {
+  tf.dispose([batch.states, batch.actions, batch.returns, batch.timesteps, batch.mask]);
 }

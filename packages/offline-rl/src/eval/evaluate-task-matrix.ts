@@ -1,23 +1,42 @@
 /**
- * Online success of several task policies at once: every episode of every
+ * Online success of many per-task policies at once (a row of a task-by-task
+ * evaluation matrix, a reuse check, a learning-curve point): every episode of every
  * task advances in lockstep, and each timestep is one batched `actBatch` call
  * over all live episodes (the learner groups rows by task), so evaluating ten
  * tasks costs about as many forwards as one. Works on any offline-rl EnvSuite
  * (planar-suite, or your own simulator wrapped the same way).
  *
- * Differs from offline-rl's evaluatePolicy in what it drives: a
- * ContinualLearner's per-task policies, each with its own normalisation and
- * return scale, on env tasks that may repeat under fresh seeds (ocw-mini's
- * "reach-2"), instead of one multi-task WindowPolicy matched by task name.
+ * Differs from evaluatePolicy (./evaluate.ts) in what it drives: per-task
+ * policies (a continual learner's, each with its own normalisation and return
+ * scale; a random policy; anything with `act`) on env tasks that may repeat
+ * under fresh seeds (compoformer's "reach-2"), instead of one multi-task
+ * WindowPolicy matched by task name. The policy sees raw states and builds its
+ * own windows.
  */
-import type { EnvSuite, EpisodeEnv } from '@paperkit/offline-rl';
 import { OptionError } from '@paperkit/tensor-core';
-import type { TaskPolicy } from './continual-learner.js';
-import type { History } from './windows.js';
+import type { EnvSuite, EpisodeEnv } from './env-suite.js';
+
+/** The running episode of one environment, as a RolloutPolicy receives it. */
+export interface RolloutHistory {
+  /** States s_0..s_t (raw, unnormalised); the last one is the current state. */
+  states: ArrayLike<number>[];
+  /** Actions a_0..a_{t-1} already taken. */
+  actions: ArrayLike<number>[];
+  /** Rewards r_0..r_{t-1} received. */
+  rewards: ArrayLike<number>;
+}
+
+/** A policy for one task over a batch of running episodes: one action per history (each [actDim]). */
+export interface RolloutPolicy {
+  readonly taskId: string;
+  act(histories: RolloutHistory[]): Float32Array[];
+  /** The learner behind it: rows of one source's tasks go into one actBatch call per timestep. */
+  readonly source?: { actBatch(taskIds: string[], histories: RolloutHistory[]): Float32Array[] };
+}
 
 export interface TaskEpisodes {
-  /** The policy to run (from learner.policy(id), a check, or zeroShotPolicy). */
-  policy: TaskPolicy;
+  /** The policy to run (for example a learner's policy(id)). */
+  policy: RolloutPolicy;
   /** Suite task index or name the environment runs. */
   envTask: number | string;
   /** Seed prefix of the episodes' initial states. */
@@ -26,21 +45,21 @@ export interface TaskEpisodes {
 }
 
 /** Success rate per entry (share of episodes that succeeded at any step), in input order. */
-export function evaluateTasks(suite: EnvSuite, entries: TaskEpisodes[], batchAct?: (policies: TaskPolicy[], histories: History[]) => Float32Array[]): number[] {
+export function evaluateTaskMatrix(suite: EnvSuite, entries: TaskEpisodes[], batchAct?: (policies: RolloutPolicy[], histories: RolloutHistory[]) => Float32Array[]): number[] {
   if (entries.length === 0) return [];
   const envs: EpisodeEnv[] = [];
   const owner: number[] = [];
   for (let k = 0; k < entries.length; k++) {
     const e = entries[k];
-    if (!Number.isInteger(e.episodes) || e.episodes < 1) throw new OptionError('evaluateTasks.episodes', 'a positive integer', e.episodes);
+    if (!Number.isInteger(e.episodes) || e.episodes < 1) throw new OptionError('evaluateTaskMatrix.episodes', 'a positive integer', e.episodes);
     const task = typeof e.envTask === 'number' ? e.envTask : suite.taskNames.indexOf(e.envTask);
-    if (task < 0 || task >= suite.taskNames.length) throw new OptionError('evaluateTasks.envTask', `a task of the suite (${suite.taskNames.join(', ')})`, e.envTask);
+    if (task < 0 || task >= suite.taskNames.length) throw new OptionError('evaluateTaskMatrix.envTask', `a task of the suite (${suite.taskNames.join(', ')})`, e.envTask);
     for (let i = 0; i < e.episodes; i++) {
       envs.push(suite.makeEnv(task, `${e.seed}:${i}`));
       owner.push(k);
     }
   }
-  const histories: History[] = envs.map(() => ({ states: [], actions: [], rewards: [] }));
+  const histories: RolloutHistory[] = envs.map(() => ({ states: [], actions: [], rewards: [] }));
   const solved = new Uint8Array(envs.length);
   const act = batchAct ?? defaultBatchAct;
   for (let t = 0; t < suite.horizon; t++) {
@@ -61,7 +80,7 @@ export function evaluateTasks(suite: EnvSuite, entries: TaskEpisodes[], batchAct
 }
 
 /** Rows of one learner go through one actBatch call; other policies are called once per step each. */
-function defaultBatchAct(policies: TaskPolicy[], histories: History[]): Float32Array[] {
+function defaultBatchAct(policies: RolloutPolicy[], histories: RolloutHistory[]): Float32Array[] {
   const out: Float32Array[] = new Array(histories.length);
   const groups = new Map<object, number[]>();
   policies.forEach((p, i) => {
