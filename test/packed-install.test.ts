@@ -5,14 +5,17 @@
  * CommonJS, and the types resolved under moduleResolution node16 and bundler.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '..');
-/** The packages whose README quick start is checked here (each must have a runnable ```js quick start). */
-const CHECKED = ['tensor-core', 'lorkd', 'mm-graph', 'smooth-goodput', 'reprogramming-distill'];
+/** Every published package: each README must have a runnable ```js quick start. */
+const CHECKED = readdirSync(join(root, 'packages')).filter((name) => {
+  const manifest = join(root, 'packages', name, 'package.json');
+  return existsSync(manifest) && !JSON.parse(readFileSync(manifest, 'utf8')).private;
+});
 
 /** Run a command without blocking the test worker's event loop (vitest talks to its workers over it). */
 function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
