@@ -11,7 +11,7 @@ import { OptionError, ShapeError, createRng, type Rng } from '@paperkit/tensor-c
 import { UnknownTaskError } from './errors.js';
 import { checkDescription, checkVector, hashedBow, type TaskTextEncoder } from './text-encoder.js';
 import { TaskDataset, type Episode, type TaskNormalization } from './task-dataset.js';
-import { disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, windowTensors, type FunctionalTrunkConfig, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
+import { disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, windowTensors, type FunctionalTrunkConfig, type FunctionalTrunkOptions, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
 import { episodeWindows, writeHistoryWindow, type History } from './windows.js';
 
 /** A policy for one task over a batch of running episodes: one action per history (each [actDim], in [-1, 1]). */
@@ -82,15 +82,9 @@ export interface TaskEntry {
   norm: TaskNormalization;
 }
 
-export interface LearnerBaseOptions {
-  stateDim: number;
-  actDim: number;
-  /** Model sizes (harmodt.md section 5 CPU defaults; paper: 256 / 6 / 8 / 20). */
-  embedDim?: number;
-  layers?: number;
-  heads?: number;
-  context?: number;
-  maxEpisodeLength?: number;
+/** Model sizes are the trunk's (harmodt.md section 5 CPU defaults; paper: 256 / 6 / 8 / 20). */
+export interface LearnerBaseOptions
+  extends Pick<FunctionalTrunkOptions, 'stateDim' | 'actDim' | 'embedDim' | 'layers' | 'heads' | 'context' | 'maxEpisodeLength'> {
   /** Training steps per trained task. CPU default 300 (paper 50,000). */
   stepsPerTask?: number;
   /** Adam learning rate. CPU default 1e-3 (paper AdamW 1e-4). */
