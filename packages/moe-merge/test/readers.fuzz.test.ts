@@ -8,11 +8,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FUZZ_RUNS as RUNS, mutatedText } from '@paperkit/fuzz-kit';
 import { FormatError, OptionError } from '@paperkit/tensor-core';
 import { parseMoEConfig } from '../src/config-yaml.js';
 import { LocalTokenizer } from '../src/tokenizer.js';
 
-const RUNS = 10_000;
 const S = '\u2581';
 
 const TOKENIZER = JSON.stringify({
@@ -37,19 +37,6 @@ const YAML = [
   '    positive_prompts: ["x y", [4, 5]]',
   '    residual_scale: 1.5',
 ].join('\n');
-
-function mutated(seed: string, alphabet: string): fc.Arbitrary<string> {
-  const syntax = fc.constantFrom(...alphabet.split(''));
-  const edit = fc.record({ at: fc.nat(), ch: fc.oneof(syntax, fc.string({ maxLength: 3 })), cut: fc.boolean() });
-  return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
-    let s = seed;
-    for (const e of edits) {
-      const at = e.at % (s.length + 1);
-      s = e.cut && e.at % 7 === 0 ? s.slice(0, at) : s.slice(0, at) + e.ch + s.slice(at + 1);
-    }
-    return s;
-  });
-}
 
 /** A tokenizer.json-shaped object whose fields take arbitrary JSON values. */
 const tokenizerShaped = fc
@@ -131,7 +118,7 @@ describe('tokenizer.json reader under fuzzing', () => {
     expect(LocalTokenizer.fromText(TOKENIZER).encode('hello')).toEqual([10, 9, 7]);
   });
   it(`answers ${RUNS} mutated files with a tokenizer or a FormatError`, () => {
-    fc.assert(fc.property(mutated(TOKENIZER, '{}[]":,0123456789 \\nulltrue'), tokenizerAnswers), { numRuns: RUNS, seed: 11 });
+    fc.assert(fc.property(mutatedText(TOKENIZER, '{}[]":,0123456789 \\nulltrue'), tokenizerAnswers), { numRuns: RUNS, seed: 11 });
   });
   it(`answers ${RUNS} tokenizer-shaped objects with arbitrary values`, () => {
     fc.assert(fc.property(tokenizerShaped, tokenizerAnswers), { numRuns: RUNS, seed: 12 });
@@ -156,7 +143,7 @@ describe('merge YAML reader under fuzzing', () => {
     expect(c.experts[1]).toMatchObject({ sourceModel: '/cfg/b', positivePrompts: ['x y'], positivePromptIds: [[4, 5]], residualScale: 1.5 });
   });
   it(`answers ${RUNS} mutated files with a config or a typed error`, () => {
-    fc.assert(fc.property(mutated(YAML, '{}[]:,-&*!|>%@`"\'#? \n0123456789'), yamlAnswers), { numRuns: RUNS, seed: 21 });
+    fc.assert(fc.property(mutatedText(YAML, '{}[]:,-&*!|>%@`"\'#? \n0123456789'), yamlAnswers), { numRuns: RUNS, seed: 21 });
   });
   it(`answers ${RUNS} merge-shaped mappings with arbitrary values`, () => {
     fc.assert(fc.property(yamlShaped, yamlAnswers), { numRuns: RUNS, seed: 22 });

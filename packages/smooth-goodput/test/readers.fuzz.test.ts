@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FUZZ_RUNS as RUNS, mutatedText } from '@paperkit/fuzz-kit';
 import { FormatError } from '@paperkit/tensor-core';
 import { parseTraceText, parseVllmResult } from '../src/index.js';
 import { readTraceTable } from '../src/node.js';
 
-const RUNS = 10_000;
 
 const VLLM = JSON.stringify({
   duration: 3.5,
@@ -22,25 +22,13 @@ const VLLM = JSON.stringify({
   input_lens: [10, 20, 5],
   errors: ['', '', 'timeout'],
 });
+/** JSON syntax: the characters a mutation most likely turns into a deep or odd value. */
+const JSON_SYNTAX = '{}[]":,-.0123456789eEtrufalsn \n\\';
 const JSONL = [
   '{"id":"a","arrival":0,"tokenTimes":[0.1,0.2,0.3],"promptTokens":4}',
   '{"id":2,"arrival":0.5,"tokenTimes":[0.7,0.9],"tokensPerEvent":[1,2],"priority":1}',
   '{"id":"c","arrival":1,"tokenTimes":[],"status":"dropped","droppedAt":1.5}',
 ].join('\n');
-
-/** The input with up to four characters replaced by JSON syntax or arbitrary characters, or cut short. */
-function mutated(seed: string): fc.Arbitrary<string> {
-  const syntax = fc.constantFrom(...'{}[]":,-.0123456789eEtrufalsn \n\\'.split(''));
-  const edit = fc.record({ at: fc.nat(), ch: fc.oneof(syntax, fc.string({ maxLength: 3 })), cut: fc.boolean() });
-  return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
-    let s = seed;
-    for (const e of edits) {
-      const at = e.at % (s.length + 1);
-      s = e.cut && e.at % 7 === 0 ? s.slice(0, at) : s.slice(0, at) + e.ch + s.slice(at + 1);
-    }
-    return s;
-  });
-}
 
 /** A vLLM-shaped object whose fields take arbitrary JSON values. */
 const vllmShaped = fc
@@ -68,7 +56,7 @@ function answered(read: () => unknown, source: string): void {
 
 describe('vLLM result reader: every input gets a table or a FormatError naming the file', () => {
   it(`${RUNS} mutated result files`, () => {
-    fc.assert(fc.property(mutated(VLLM), (text) => answered(() => parseVllmResult(text, 'r.json'), 'r.json')), { numRuns: RUNS, seed: 7 });
+    fc.assert(fc.property(mutatedText(VLLM, JSON_SYNTAX), (text) => answered(() => parseVllmResult(text, 'r.json'), 'r.json')), { numRuns: RUNS, seed: 7 });
   });
 
   it(`${RUNS} result objects with arbitrary field values`, () => {
@@ -79,7 +67,7 @@ describe('vLLM result reader: every input gets a table or a FormatError naming t
 describe('JSONL trace reader: every input gets a table or a FormatError naming the file and line', () => {
   it(`${RUNS} mutated traces`, () => {
     fc.assert(
-      fc.property(mutated(JSONL), (text) => answered(() => parseTraceText(text, { source: 't.jsonl', checkUnits: false }), 't.jsonl')),
+      fc.property(mutatedText(JSONL, JSON_SYNTAX), (text) => answered(() => parseTraceText(text, { source: 't.jsonl', checkUnits: false }), 't.jsonl')),
       { numRuns: RUNS, seed: 9 },
     );
   });

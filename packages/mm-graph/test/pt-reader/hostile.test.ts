@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { FUZZ_RUNS } from '@paperkit/fuzz-kit';
 import { FormatError } from '@paperkit/tensor-core';
 import { unpickle } from '../../src/pt-reader/pickle.js';
 import { readTorchBytes, TorchTensor } from '../../src/pt-reader/torch-file.js';
@@ -97,7 +98,7 @@ describe('hostile pickles', () => {
           if (!FormatError.isInstance(e)) throw e;
         }
       }),
-      { numRuns: 10_000, seed: 7 },
+      { numRuns: FUZZ_RUNS, seed: 7 },
     );
   });
 });
@@ -152,7 +153,7 @@ describe('hostile zip directories', () => {
           if (!FormatError.isInstance(e)) throw e;
         }
       }),
-      { numRuns: 10_000, seed: 11 },
+      { numRuns: FUZZ_RUNS, seed: 11 },
     );
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { parseJsonlChunks, parseJsonlLines, type JsonlRecord } from '../../src/io/jsonl.js';
-import { FUZZ_RUNS, mutatedArb, outcome } from './fuzz-helpers.js';
+import { FUZZ_RUNS, mutatedArb, outcome } from '@paperkit/fuzz-kit';
 
 const enc = new TextEncoder();
 const seeds = [

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { readNpy, readNpz, writeNpy, writeNpz } from '../../src/io/npy.js';
-import { FUZZ_RUNS, mutatedArb, outcome } from './fuzz-helpers.js';
+import { FUZZ_RUNS, mutatedArb, outcome } from '@paperkit/fuzz-kit';
 
 /** Rewrites a version-1 file as version 2 or 3 (u32 header length), to seed those code paths too. */
 function asVersion(bytes: Uint8Array, version: 2 | 3): Uint8Array {

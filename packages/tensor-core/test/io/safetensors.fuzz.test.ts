@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { openSafetensors } from '../../src/io/safetensors-lazy.js';
 import { SAFETENSORS_DTYPES, readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
-import { FUZZ_RUNS, mutatedArb, outcome } from './fuzz-helpers.js';
+import { FUZZ_RUNS, mutatedArb, outcome } from '@paperkit/fuzz-kit';
 import { rawSafetensors, sampleTensors } from './safetensors-helpers.js';
 
 const seeds: Uint8Array[] = [
