@@ -270,8 +270,7 @@ export function show(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `an array of ${v.length} entries`;
   if (v !== null && typeof v === 'object') return 'an object';
-  const text = typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
-  return text;
+  return typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v);
 }
 
 /** Time of a request's last observable event: last token or drop notice. */
