@@ -2,7 +2,7 @@
 // `pnpm demo [--quick]`: run every package's `reproduce` from source and print one
 // table of paper claims against what we measured. Results (JSON + SVG) go to results/.
 // `--jobs N` runs N reproductions at a time (default: the usable cores, at most 2), each on one wasm
-// thread, with its output buffered and printed whole when it ends: most of their kernels are small and
+// thread and one worker thread (PAPERKIT_THREADS, PAPERKIT_WORKERS), with its output buffered and printed whole when it ends: most of their kernels are small and
 // single-threaded, so two at a time nearly halve the wall clock, and products are bit-identical on one
 // thread and on two (docs/backends.md), so no number changes. Step timings a package reports are then
 // taken beside another job; `--jobs 1` gives the quiet timings.
@@ -31,7 +31,7 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 function reproduce(name) {
   const json = join(outDir, `${name}.json`);
   const args = ['--conditions=@paperkit/source', join('packages', name, 'src', 'cli.ts'), 'reproduce', ...(quick ? ['--quick'] : []), '--json', json, '--plot', join(outDir, `${name}.svg`)];
-  const env = { ...process.env, FORCE_COLOR: '0', ...(jobs > 1 ? { PAPERKIT_THREADS: '1' } : {}) };
+  const env = { ...process.env, FORCE_COLOR: '0', ...(jobs > 1 ? { PAPERKIT_THREADS: '1', PAPERKIT_WORKERS: '1' } : {}) };
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(tsx, args, { cwd: root, env, stdio: jobs > 1 ? ['ignore', 'pipe', 'pipe'] : 'inherit' });

@@ -9,7 +9,7 @@ export {
   type DivilParts, type DivilLossTerms, type DivilFitOptions, type DivilHistory,
 } from './create-divil.js';
 /** createDivil's options and their defaults (official CMNIST values unless marked ours). */
-export { DIVIL_DEFAULTS, resolveDivilOptions, type DivilOptions, type Objective, type ContrastPlacement } from './options.js';
+export { DIVIL_OPTIONS, DIVIL_DEFAULTS, resolveDivilOptions, type DivilOptions, type Objective, type ContrastPlacement } from './options.js';
 /** Model parts: LayersModel, Module or function; split a tf.Sequential at a layer. */
 export { resolvePart, splitSequential, layersModelVariables, type ModelPart, type ResolvedPart } from './model-parts.js';
 /** Environments as separate datasets or pooled with an env id per row. */

@@ -3,7 +3,7 @@
  * validated with an OptionError that names it. Choices of the official code that look
  * questionable are options here, defaulting to the official behaviour unless noted "ours".
  */
-import { OptionError, type Rng } from '@paperkit/tensor-core';
+import { defineOptions, opt, type Rng } from '@paperkit/tensor-core';
 import type * as tf from '@tensorflow/tfjs';
 import type { NegativeSelection } from './distance-info-nce.js';
 import type { FeatureMaskMode } from './feature-mask.js';
@@ -68,79 +68,42 @@ export interface DivilOptions {
   seed: number;
 }
 
+const inUnit = (lo: '[' | '(', hi: ']' | ')') => (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v) && (lo === '[' ? v >= 0 : v > 0) && (hi === ']' ? v <= 1 : v < 1);
+
+/** The rules of createDivil's options, each with its default (the official ColoredMNIST values unless marked "ours" above). */
+export const DIVIL_OPTIONS = defineOptions('createDivil', {
+  objective: opt.oneOf(['erm', 'irm', 'vrex', 'groupdro'] as const, { default: 'irm' }),
+  penaltyWeight: opt.number({ min: 0, default: 91257.186 }),
+  annealSteps: opt.integer({ min: 0, default: 190 }),
+  rescaleWhenLarge: opt.boolean({ default: true }),
+  resetOptimizerAtAnneal: opt.boolean({ default: false }),
+  irmForm: opt.oneOf(['squared', 'unbiased'] as const, { default: 'squared' }),
+  vrexForm: opt.oneOf(['pairSquared', 'variance'] as const, { default: 'pairSquared' }),
+  groupDroEta: opt.number({ min: 0, default: 0.01 }),
+  taskLoss: opt.oneOf(['auto', 'bce', 'softmax'] as const, { default: 'auto' }),
+  l2: opt.number({ min: 0, default: 0.00110794568 }),
+  contrastWeight: opt.number({ min: 0, default: 0.01 }),
+  contrastPlacement: opt.oneOf(['afterRescale', 'insideRescale'] as const, { default: 'afterRescale' }),
+  temperature: opt.number({ min: 0, exclusiveMin: true, default: 0.5 }),
+  inputKeepProb: opt.custom<number>('a number in (0, 1]', inUnit('(', ']'), { default: 0.2 }),
+  featureMaskRatio: opt.custom<number>('a number in [0, 1) (rho = 1 would zero the whole projection)', inUnit('[', ')'), { default: 0.5 }),
+  featureMaskMode: opt.oneOf(['leading', 'random'] as const, { default: 'leading' }),
+  negatives: opt.oneOf(['all', 'farthest', 'nearest'] as const, { default: 'all' }),
+  maxNegatives: opt.integer({ min: 1, default: 100 }),
+  negativeFraction: opt.custom<number>('a number in (0, 1]', inUnit('(', ']'), { default: 0.7 }),
+  contrastRows: opt.custom<number>('0 (all rows) or an integer >= 2 (InfoNCE needs negatives)', (v) => v === 0 || (Number.isInteger(v) && (v as number) >= 2), { default: 128 }),
+  projectorHidden: opt.optional(opt.integer({ min: 1 })),
+  featureDim: opt.optional(opt.integer({ min: 1 })),
+  maskFn: opt.optional(opt.func<(x: tf.Tensor, rng: Rng) => tf.Tensor>()),
+  projector: opt.optional(opt.custom<ModelPart>('a tf.LayersModel, a paperkit Module or a function of tensors', (v) => typeof v === 'function' || (typeof v === 'object' && v !== null))),
+  seed: opt.integer({ default: 0 }),
+});
+
 /** createDivil's defaults (the official ColoredMNIST values unless marked "ours" above). */
-export const DIVIL_DEFAULTS: Readonly<DivilOptions> = Object.freeze({
-  objective: 'irm',
-  penaltyWeight: 91257.186,
-  annealSteps: 190,
-  rescaleWhenLarge: true,
-  resetOptimizerAtAnneal: false,
-  irmForm: 'squared',
-  vrexForm: 'pairSquared',
-  groupDroEta: 0.01,
-  taskLoss: 'auto',
-  l2: 0.00110794568,
-  contrastWeight: 0.01,
-  contrastPlacement: 'afterRescale',
-  temperature: 0.5,
-  inputKeepProb: 0.2,
-  featureMaskRatio: 0.5,
-  featureMaskMode: 'leading',
-  negatives: 'all',
-  maxNegatives: 100,
-  negativeFraction: 0.7,
-  contrastRows: 128,
-  seed: 0,
-} as DivilOptions);
+export const DIVIL_DEFAULTS: Readonly<DivilOptions> = DIVIL_OPTIONS.defaults as Readonly<DivilOptions>;
 
-const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[]): T => {
-  if (!allowed.includes(value as T)) throw new OptionError(`createDivil.${name}`, allowed.map((a) => `'${a}'`).join(' | '), value);
-  return value as T;
-};
-const num = (name: string, value: unknown, ok: (x: number) => boolean, expected: string): number => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) throw new OptionError(`createDivil.${name}`, expected, value);
-  return value;
-};
-const bool = (name: string, value: unknown): boolean => {
-  if (typeof value !== 'boolean') throw new OptionError(`createDivil.${name}`, 'true or false', value);
-  return value;
-};
-const int = (name: string, value: unknown, min: number): number =>
-  num(name, value, (x) => Number.isInteger(x) && x >= min, `an integer >= ${min}`);
-
-/** Fill defaults and validate; unknown keys are rejected so a typo does not silently do nothing. */
+/** Fill defaults and validate (OptionError naming `createDivil.<option>`); unknown keys are rejected so a typo does not silently do nothing. */
 export function resolveDivilOptions(user: Partial<DivilOptions> = {}): DivilOptions {
-  if (user === null || typeof user !== 'object') throw new OptionError('createDivil options', 'an object', user);
-  for (const key of Object.keys(user)) {
-    if (!(key in DIVIL_DEFAULTS) && !['projectorHidden', 'featureDim', 'maskFn', 'projector'].includes(key)) {
-      throw new OptionError(`createDivil.${key}`, `one of the options ${Object.keys(DIVIL_DEFAULTS).join(', ')}, projectorHidden, featureDim, maskFn, projector`, 'an unknown option');
-    }
-  }
-  const o = { ...DIVIL_DEFAULTS, ...Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined)) } as DivilOptions;
-  oneOf('objective', o.objective, ['erm', 'irm', 'vrex', 'groupdro'] as const);
-  num('penaltyWeight', o.penaltyWeight, (x) => x >= 0, 'a finite number >= 0');
-  int('annealSteps', o.annealSteps, 0);
-  bool('rescaleWhenLarge', o.rescaleWhenLarge);
-  bool('resetOptimizerAtAnneal', o.resetOptimizerAtAnneal);
-  oneOf('irmForm', o.irmForm, ['squared', 'unbiased'] as const);
-  oneOf('vrexForm', o.vrexForm, ['pairSquared', 'variance'] as const);
-  num('groupDroEta', o.groupDroEta, (x) => x >= 0, 'a finite number >= 0');
-  oneOf('taskLoss', o.taskLoss, ['auto', 'bce', 'softmax'] as const);
-  num('l2', o.l2, (x) => x >= 0, 'a finite number >= 0');
-  num('contrastWeight', o.contrastWeight, (x) => x >= 0, 'a finite number >= 0');
-  oneOf('contrastPlacement', o.contrastPlacement, ['afterRescale', 'insideRescale'] as const);
-  num('temperature', o.temperature, (x) => x > 0, 'a finite number > 0');
-  num('inputKeepProb', o.inputKeepProb, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
-  num('featureMaskRatio', o.featureMaskRatio, (x) => x >= 0 && x < 1, 'a number in [0, 1) (rho = 1 would zero the whole projection)');
-  oneOf('featureMaskMode', o.featureMaskMode, ['leading', 'random'] as const);
-  oneOf('negatives', o.negatives, ['all', 'farthest', 'nearest'] as const);
-  int('maxNegatives', o.maxNegatives, 1);
-  num('negativeFraction', o.negativeFraction, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
-  int('contrastRows', o.contrastRows, 0);
-  if (o.contrastRows === 1) throw new OptionError('createDivil.contrastRows', '0 (all rows) or an integer >= 2 (InfoNCE needs negatives)', 1);
-  if (o.projectorHidden !== undefined) int('projectorHidden', o.projectorHidden, 1);
-  if (o.featureDim !== undefined) int('featureDim', o.featureDim, 1);
-  if (o.maskFn !== undefined && typeof o.maskFn !== 'function') throw new OptionError('createDivil.maskFn', 'a function (x, rng) => tf.Tensor', typeof o.maskFn);
-  num('seed', o.seed, Number.isInteger, 'an integer');
-  return o;
+  return DIVIL_OPTIONS.parse(user) as DivilOptions;
 }

@@ -45,6 +45,6 @@ export { formatTable, formatResultTable, formatNumber, formatMeanStd, type Cell 
 export { resultToSvg, lineChartSvg, barChartSvg, type ChartSeries } from './report/plot.js';
 export {
   defineReproduction, resolveFlags, kebabCase,
-  type ReproductionDefinition, type Reproduction, type RunReproductionOptions, type SeedContext, type SeedOutcome,
+  type ReproductionDefinition, type Reproduction, type RunReproductionOptions, type SeedContext, type SeedsContext, type SeedOutcome,
   type DecideContext, type Decision, type FlagSpec, type FlagSpecs, type FlagValues,
 } from './report/define-reproduction.js';

@@ -19,3 +19,6 @@ export { runReproduction, type RunAndWriteOptions } from './cli/run-reproduction
 
 // Printing and writing a ReproductionResult (what `reproduce` does after the run)
 export { finishReproduction, parseReproduceArgs, REPRODUCE_USAGE, type ReproduceArgs } from './report/reproduce-cli.js';
+
+// Independent jobs of a run on worker threads (one single-threaded backend each)
+export { runWorkerJobs, serveWorkerJobs, defaultWorkerCount, type RunWorkerJobsOptions, type WorkerJobs, type WorkerModule } from './parallel/worker-jobs.js';

@@ -7,54 +7,65 @@
  * mechanism (HarmoDT vs RandMask) are reported, not asserted.
  *
  * Every method runs on every seed with the same data, model size, steps and episodes. Under
- * Node the (seed, method) jobs of the whole run go to `--jobs` worker threads (default 2 at full
- * size, 1 with --quick; one wasm thread each), since the tiny model cannot use a second core
- * inside one step; in a page, or with --jobs 1, they run here one after another.
+ * Node the (seed, method) jobs of the whole run go to `--jobs` worker threads (tensor-core's
+ * runWorkerJobs; default one per core at full size, 1 with --quick; one wasm thread each), since the tiny
+ * model cannot use a second core inside one step; in a page, or with --jobs 1, they run here one
+ * after another.
  */
-import { ALIASED, SIZES, runExperimentSeed, type MethodOutcome } from './experiment.js';
-import type { MethodSchedule } from './method-pool.js';
-import { defineReproduction } from '@paperkit/tensor-core';
+import { ALIASED, SIZES, describeOutcome, runExperimentSeed, type ExperimentSize, type MethodName, type MethodOutcome } from './experiment.js';
+import { defineReproduction, type SeedOutcome } from '@paperkit/tensor-core';
 
 const IN_NODE = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-/** The schedule of the run in progress (seed seeds[0] starts it, the last seed closes it). */
-let schedule: MethodSchedule | null = null;
 
 const GAIN = 0.15;
 const ALIASED_MAX = 0.75;
+
+/** One worker job (./method-worker.ts). */
+export interface MethodJob {
+  seed: number;
+  method: MethodName;
+  size: ExperimentSize;
+}
+
+/** Relative cost of the methods (seconds per 900-step method measured on seed 0, 2 cores): the longest start first. */
+const COST: Record<MethodName, number> = {
+  'Prompt-DT': 56, 'HarmoDT-noID': 39, 'G-HarmoDT': 38, 'HarmoDT+task': 36, RandMask: 34, 'MT-DT': 28, 'per-task DT': 26,
+};
+
+async function runOnWorkers(seeds: readonly number[], size: ExperimentSize, workers: number | undefined, log: (line: string) => void): Promise<SeedOutcome[] | null> {
+  const here = (import.meta as { url?: unknown }).url;
+  if (typeof here !== 'string') return null; // the CJS build: run in-process
+  const { runWorkerJobs } = await import('@paperkit/tensor-core/node');
+  const jobs: MethodJob[] = seeds.flatMap((seed) => size.methods.map((method) => ({ seed, method, size })));
+  const outcomes = await runWorkerJobs<MethodJob, MethodOutcome>(jobs, {
+    worker: { from: here, name: 'method-worker' },
+    workers,
+    cost: (j) => COST[j.method],
+    label: (j) => `harmodt seed ${j.seed} ${j.method}`,
+    onResult: (j, o) => log(describeOutcome(j.seed, j.method, o)),
+  }).all();
+  return seeds.map((seed) => seedOutcome(Object.fromEntries(jobs.flatMap((j, i) => (j.seed === seed ? [[j.method, outcomes[i]]] : [])))));
+}
 
 export const reproduction = defineReproduction({
   package: '@paperkit/harmodt',
   claim: `HarmoDT without task id (masks as the only task signal) beats MT-DT by >= ${GAIN} mean success, and MT-DT stays <= ${ALIASED_MAX} on the aliased tasks`,
   seeds: { full: 5, quick: 1 },
   flags: {
-    jobs: { type: 'integer', description: 'worker threads running methods side by side (Node only; 0 = 2 at full size, 1 with --quick)', default: 0, min: 0, max: 16 },
+    jobs: { type: 'integer', description: 'worker threads running methods side by side (Node only; 0 = one per core at full size, 1 with --quick)', default: 0, min: 0, max: 16 },
   },
-  async runSeed({ seed, seeds, quick, flags, log }) {
+  async runSeeds({ seeds, quick, flags, log }) {
     const size = quick ? SIZES.quick : SIZES.full;
-    const jobs = flags.jobs === 0 ? (quick ? 1 : 2) : flags.jobs;
-    if (jobs > 1 && IN_NODE) {
-      if (seed === seeds[0] || !schedule) {
-        await schedule?.close();
-        const { startMethodSchedule } = await import('./method-pool.js');
-        schedule = startMethodSchedule(seeds, size, jobs, log);
-      }
-      if (schedule) {
-        const current = schedule;
-        try {
-          return seedOutcome(await current.seed(seed));
-        } catch (error) {
-          await current.close();
-          schedule = null;
-          throw error;
-        } finally {
-          if (seed === seeds[seeds.length - 1] && schedule === current) {
-            await current.close();
-            schedule = null;
-          }
-        }
-      }
+    // 0: one in-process run with --quick; else tensor-core's defaultWorkerCount() (the cores, or PAPERKIT_WORKERS).
+    const jobs = flags.jobs === 0 && quick ? 1 : flags.jobs;
+    const parallel = jobs !== 1 && IN_NODE ? await runOnWorkers(seeds, size, jobs || undefined, log) : null;
+    if (parallel) return parallel;
+    const out: SeedOutcome[] = [];
+    for (const seed of seeds) {
+      if (seeds.length > 1) log(`seed ${seed + 1}/${seeds.length}`);
+      out.push(seedOutcome(await runExperimentSeed(seed, size, log)));
     }
-    return seedOutcome(await runExperimentSeed(seed, size, log));
+    return out;
   },
   decide({ metric, rows, quick }) {
     const harmo = metric('HarmoDT-noID', 'success');

@@ -35,6 +35,9 @@ export interface SeedContext<F extends FlagSpecs = FlagSpecs> {
   log: (line: string) => void;
 }
 
+/** What `runSeeds` sees: the seeds of the run, without a current one. */
+export type SeedsContext<F extends FlagSpecs = FlagSpecs> = Omit<SeedContext<F>, 'seed'>;
+
 /** What one seed measured: `metrics[method][metric] = value`, plus free-form details. */
 export interface SeedOutcome {
   metrics: Record<string, Record<string, number>>;
@@ -77,7 +80,13 @@ export interface ReproductionDefinition<F extends FlagSpecs = FlagSpecs> {
   /** Seeds run by default at full size and with --quick. */
   seeds: { full: number; quick: number };
   flags?: F;
-  runSeed(ctx: SeedContext<F>): Promise<SeedOutcome> | SeedOutcome;
+  /** What one seed measures (seeds run one after another). Give this or `runSeeds`. */
+  runSeed?(ctx: SeedContext<F>): Promise<SeedOutcome> | SeedOutcome;
+  /**
+   * Every seed at once, one outcome per seed in seed order: for a definition that schedules the
+   * work of all seeds together (e.g. on worker threads, `runWorkerJobs` in `./node`).
+   */
+  runSeeds?(ctx: SeedsContext<F>): Promise<SeedOutcome[]>;
   decide(ctx: DecideContext<F>): Decision;
   /** The SVG: metrics to chart (default: the first metric), or a function drawing the whole picture. */
   plot?: { metrics?: string[] } | ((result: ReproductionResult) => string | Promise<string>);
@@ -105,6 +114,7 @@ export function defineReproduction<F extends FlagSpecs = Record<never, never>>(d
     const n = definition.seeds[key];
     if (!Number.isInteger(n) || n < 1) throw new OptionError(`${definition.package} reproduction seeds.${key}`, 'an integer >= 1', n);
   }
+  if (!definition.runSeed === !definition.runSeeds) throw new OptionError(`${definition.package} reproduction`, 'exactly one of runSeed and runSeeds', definition.runSeed ? 'both' : 'neither');
   return {
     definition,
     async run(options = {}) {
@@ -120,9 +130,11 @@ export function defineReproduction<F extends FlagSpecs = Record<never, never>>(d
       const metrics: SeedOutcome['metrics'][] = [];
       const tables = new Map<string, SeedOutcome['metrics'][]>();
       const details: Record<string, unknown>[] = [];
+      const outcomes = definition.runSeeds ? await definition.runSeeds({ seeds, quick, flags, log }) : null;
+      if (outcomes && outcomes.length !== count) throw new OptionError(`${definition.package} runSeeds`, `${count} outcomes (one per seed)`, `${outcomes.length}`);
       for (const seed of seeds) {
-        if (count > 1) log(`seed ${seed + 1}/${count}`);
-        const outcome = await definition.runSeed({ seed, seeds, quick, flags, log });
+        if (count > 1 && !outcomes) log(`seed ${seed + 1}/${count}`);
+        const outcome = outcomes ? outcomes[seed] : await definition.runSeed!({ seed, seeds, quick, flags, log });
         metrics.push(outcome.metrics);
         for (const [title, table] of Object.entries(outcome.tables ?? {})) {
           if (!tables.has(title)) tables.set(title, []);
