@@ -2,6 +2,6 @@ import { defineConfig } from 'tsup';
 
 // The public entries share chunks (splitting, CJS too), so loading `.` and `./reproduce` gives one copy of each module.
 export default defineConfig([
-  { entry: { index: 'src/index.ts', reproduce: 'src/reproduce/index.ts' }, format: ['esm', 'cjs'], dts: true, splitting: true, target: 'es2022' },
+  { entry: { index: 'src/index.ts', reproduce: 'src/reproduce/index.ts', 'method-worker': 'src/reproduce/method-worker.ts' }, format: ['esm', 'cjs'], dts: true, splitting: true, target: 'es2022' },
   { entry: ['src/cli.ts'], format: ['esm'], target: 'node20', banner: { js: '#!/usr/bin/env node' } },
 ]);

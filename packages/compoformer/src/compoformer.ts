@@ -32,7 +32,7 @@ import { checkDescription } from './text-encoder.js';
 import { maskedActionMse, trainLoop } from './train-loop.js';
 import { disposeWindowTensors, initTrunkWeights, takeWindowRows, trunkFeatures, windowTensors, type TrunkWeights, type WindowTensors } from '@paperkit/offline-rl';
 import { episodeWindows } from './windows.js';
-import type { Episode } from './task-dataset.js';
+import type { Episode, TaskNormalization } from './task-dataset.js';
 
 export interface CompoFormerOptions extends LearnerBaseOptions {
   /** 'prune' (default; the paper's best row) or 'grow'. */
@@ -60,6 +60,12 @@ export interface CompoFormerOptions extends LearnerBaseOptions {
   cacheFrozen?: boolean;
   /** Default offline check settings when learnTask gets no `check`. */
   offlineMaxMse?: number;
+  /**
+   * Inputs of a reused module (check and acting): normalised with the statistics of the task the module was
+   * trained on ('module', ours, the default: the module then sees inputs on the scale it learned) or with the
+   * new task's own statistics ('task', as the official code normalises every task's data with its own).
+   */
+  reuseNormalization?: 'module' | 'task';
 }
 
 export const COMPOFORMER_DEFAULTS = Object.freeze({
@@ -76,6 +82,7 @@ export const COMPOFORMER_DEFAULTS = Object.freeze({
   updateQK: false,
   cacheFrozen: true,
   offlineMaxMse: 0.05,
+  reuseNormalization: 'module' as const,
   embedDim: 32,
   layers: 2,
   heads: 2,
@@ -133,9 +140,11 @@ export class CompoFormer extends ContinualLearner {
     const qkDim = positiveInteger('CompoFormer.qkDim', options.qkDim, textDim);
     if (qkInit === 'identity' && qkDim !== textDim) throw new OptionError('CompoFormer.qkDim', `the text dimension ${textDim} with qkInit 'identity'`, options.qkDim);
     const loraRank = positiveInteger('CompoFormer.loraRank', options.loraRank, d.loraRank);
+    const reuseNormalization = options.reuseNormalization ?? d.reuseNormalization;
+    if (reuseNormalization !== 'module' && reuseNormalization !== 'task') throw new OptionError('CompoFormer.reuseNormalization', "'module' | 'task'", options.reuseNormalization);
     if (loraRank > this.config.embedDim) throw new OptionError('CompoFormer.loraRank', `an integer in [1, embedDim = ${this.config.embedDim}]`, loraRank);
     this.options = {
-      variant, threshold, pruneQuantile: q, qkInit, qkDim, loraRank,
+      variant, threshold, pruneQuantile: q, qkInit, qkDim, loraRank, reuseNormalization,
       warmupSteps: nonNegativeInteger('CompoFormer.warmupSteps', options.warmupSteps, d.warmupSteps),
       warmupLr: positiveNumber('CompoFormer.warmupLr', options.warmupLr, d.warmupLr),
       loraAlpha: positiveNumber('CompoFormer.loraAlpha', options.loraAlpha, d.loraAlpha),
@@ -153,6 +162,12 @@ export class CompoFormer extends ContinualLearner {
   plan(taskId: string): Plan {
     this.entry(taskId);
     return this.plans.get(taskId)!;
+  }
+
+  protected override inputNorm(taskId: string): TaskNormalization {
+    const plan = this.plans.get(taskId);
+    if (plan?.kind === 'reused' && this.options.reuseNormalization === 'module') return this.entry(this.modules[plan.module].taskId).norm;
+    return this.entry(taskId).norm;
   }
 
   /** Number of trained modules. */
@@ -412,7 +427,8 @@ export class CompoFormer extends ContinualLearner {
   /** Held-out action MSE of earlier module m's policy on the held-out episodes (offline check). */
   private heldOutMse(entry: TaskEntry, heldOut: Episode[], m: number): number {
     const cfg = this.config;
-    const w = windowTensors(episodeWindows(heldOut, cfg.context, cfg.stateDim, cfg.actDim, entry.norm, cfg.maxEpisodeLength));
+    const norm = this.options.reuseNormalization === 'module' ? this.entry(this.modules[m].taskId).norm : entry.norm;
+    const w = windowTensors(episodeWindows(heldOut, cfg.context, cfg.stateDim, cfg.actDim, norm, cfg.maxEpisodeLength));
     try {
       return tf.tidy(() => {
         const { policies } = this.moduleOutputs(w, m);

@@ -223,6 +223,11 @@ export abstract class ContinualLearner {
     return e;
   }
 
+  /** The normalisation of task `taskId`'s inputs when acting (its own statistics; CompoFormer may use a reused module's). */
+  protected inputNorm(taskId: string): TaskNormalization {
+    return this.entry(taskId).norm;
+  }
+
   /** Actions for running episodes, row b of task taskIds[b] (batched into one forward). */
   actBatch(taskIds: string[], histories: History[]): Float32Array[] {
     if (taskIds.length !== histories.length) throw new ShapeError('actBatch histories', `${taskIds.length} histories (one per task id)`, `${histories.length}`);
@@ -230,9 +235,9 @@ export abstract class ContinualLearner {
     const { stateDim, actDim, context, maxEpisodeLength } = this.config;
     const arrays: WindowBatch = emptyWindowBatch(histories.length, context, stateDim, actDim);
     histories.forEach((h, b) => {
-      const e = this.entry(taskIds[b]);
+      const norm = this.inputNorm(taskIds[b]);
       checkHistory(h, stateDim, actDim, b);
-      writeHistoryWindow(arrays, b, h, stateDim, actDim, e.norm, maxEpisodeLength);
+      writeHistoryWindow(arrays, b, h, stateDim, actDim, norm, maxEpisodeLength);
     });
     const batch = windowTensors(arrays);
     try {

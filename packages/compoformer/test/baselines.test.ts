@@ -27,13 +27,13 @@ describe('L2 and EWC penalties (spec section 7)', () => {
       const delta = vars.map((v, i) => tf.tidy(() => tf.mul(tf.onesLike(v), 0.01 * (i + 1))));
       vars.forEach((v, i) => v.assign(tf.add(v, delta[i])));
       const { grads } = tf.variableGrads(() => penalty()!, vars);
+      const fishers = agent instanceof EWCCL ? agent.fisherDiagonal! : vars.map((v) => tf.onesLike(v));
       vars.forEach((v, i) => {
-        const fisher = agent instanceof EWCCL ? agent.fisherDiagonal![i] : tf.onesLike(v);
-        const expected = tf.mul(tf.mul(fisher, tf.sub(v, anchors[i])), 3);
+        const expected = tf.tidy(() => tf.mul(tf.mul(fishers[i], tf.sub(v, anchors[i])), 3));
         expect(tf.tidy(() => tf.max(tf.abs(tf.sub(grads[v.name], expected))).dataSync()[0])).toBeLessThan(1e-4);
         tf.dispose(expected);
       });
-      tf.dispose([...anchors, ...delta, ...Object.values(grads)]);
+      tf.dispose([...anchors, ...delta, ...fishers, ...Object.values(grads)]);
       agent.dispose();
     }
   });
@@ -45,8 +45,9 @@ describe('L2 and EWC penalties (spec section 7)', () => {
     expect(Math.min(...first.map((f) => tf.tidy(() => tf.min(f).dataSync()[0])))).toBeGreaterThanOrEqual(0);
     await ewc.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1) });
     // The merged Fisher keeps at least half of the old one, coordinate-wise.
-    ewc.fisherDiagonal!.forEach((f, i) => expect(tf.tidy(() => tf.min(tf.sub(f, tf.mul(first[i], 0.5))).dataSync()[0])).toBeGreaterThanOrEqual(-1e-7));
-    tf.dispose(first);
+    const merged = ewc.fisherDiagonal!;
+    merged.forEach((f, i) => expect(tf.tidy(() => tf.min(tf.sub(f, tf.mul(first[i], 0.5))).dataSync()[0])).toBeGreaterThanOrEqual(-1e-7));
+    tf.dispose([...first, ...merged]);
     ewc.dispose();
   });
 });

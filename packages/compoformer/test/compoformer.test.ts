@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CompoFormer } from '../src/compoformer.js';
+import { EWCCL } from '../src/baselines/ewc.js';
+import { L2CL } from '../src/baselines/l2.js';
+import { LoRACL } from '../src/baselines/lora.js';
+import { PackNetCL } from '../src/baselines/packnet.js';
+import { FinetuneCL } from '../src/baselines/shared-trunk.js';
+import type { ContinualLearner } from '../src/continual-learner.js';
 import { CapacityError, UnknownTaskError } from '../src/errors.js';
 import { LoRASet } from '../src/lora-set.js';
 import { TaskDataset } from '../src/task-dataset.js';
@@ -88,6 +94,29 @@ describe('LoRA sets', () => {
     disposeWindowTensors(w);
     lora.dispose();
     tf.dispose(Object.values(base));
+  });
+});
+
+describe('reuseNormalization', () => {
+  it("a reused task acts with its module's statistics ('module') or with its own ('task')", async () => {
+    const actions = async (reuseNormalization: 'module' | 'task') => {
+      const agent = new CompoFormer({ ...FAST, seed: 14, reuseNormalization });
+      await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0) });
+      // The same task from other episodes: other state statistics; the check passes, so 'a' is reused.
+      const r = await agent.learnTask({ id: 'a-2', description: 'turn the dial left', data: linearTask(7), check: () => 1 });
+      expect(r.reused).toBe(true);
+      const out = { own: agent.actBatch(['a', 'a'], probe(2)), reused: agent.actBatch(['a-2', 'a-2'], probe(2)) };
+      agent.dispose();
+      return out;
+    };
+    const module = await actions('module');
+    expect(module.reused).toEqual(module.own);
+    const task = await actions('task');
+    expect(task.own).toEqual(module.own);
+    expect(task.reused).not.toEqual(task.own);
+  });
+  it('refuses an unknown value', () => {
+    expect(() => new CompoFormer({ ...FAST, reuseNormalization: 'both' as never })).toThrow(/CompoFormer.reuseNormalization/);
   });
 });
 
@@ -202,18 +231,31 @@ describe('bad input (spec section 7 "must throw")', () => {
 });
 
 describe('memory', () => {
-  it('tf.memory().numTensors is the same after 5 and after 40 training steps per task (no per-step leak)', async () => {
-    const count = async (steps: number) => {
-      const start = tf.memory().numTensors;
-      const agent = new CompoFormer({ ...FAST, stepsPerTask: steps, warmupSteps: steps, seed: 12 });
-      await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0) });
-      await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
-      agent.actBatch(['a', 'b'], probe(2));
-      const held = tf.memory().numTensors - start;
-      agent.dispose();
-      expect(tf.memory().numTensors).toBe(start);
-      return held;
-    };
-    expect(await count(40)).toBe(await count(5));
-  });
+  const learners: Array<[string, (steps: number) => ContinualLearner]> = [
+    ['CompoFormer', (steps) => new CompoFormer({ ...FAST, stepsPerTask: steps, warmupSteps: steps, seed: 12 })],
+    ['Finetune', (steps) => new FinetuneCL({ ...FAST, stepsPerTask: steps, seed: 12 })],
+    ['L2', (steps) => new L2CL({ ...FAST, stepsPerTask: steps, seed: 12 })],
+    ['EWC', (steps) => new EWCCL({ ...FAST, stepsPerTask: steps, seed: 12 })],
+    ['PackNet', (steps) => new PackNetCL({ ...FAST, stepsPerTask: steps, seed: 12 })],
+    ['LoRA', (steps) => new LoRACL({ ...FAST, stepsPerTask: steps, seed: 12 })],
+  ];
+  for (const [name, make] of learners) {
+    it(`${name}: tf.memory().numTensors is the same after 5 and after 40 training steps per task, and back to the start after dispose`, async () => {
+      const count = async (steps: number) => {
+        const start = tf.memory().numTensors;
+        const agent = make(steps);
+        await agent.learnTask({ id: 'a', description: 'turn the dial left', data: linearTask(0) });
+        await agent.learnTask({ id: 'b', description: 'turn the dial right', data: linearTask(1, -1), check: { offline: true, maxMse: 1e-9 } });
+        agent.actBatch(['a', 'b'], probe(2));
+        const held = tf.memory().numTensors - start;
+        agent.dispose();
+        return { held, left: tf.memory().numTensors - start };
+      };
+      await count(2); // warm-up: shared caches (the trunk's causal masks) are created once per process
+      const short = await count(5);
+      const long = await count(40);
+      expect(long.held).toBe(short.held);
+      expect([short.left, long.left]).toEqual([0, 0]);
+    });
+  }
 });

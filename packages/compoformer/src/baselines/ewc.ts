@@ -28,8 +28,9 @@ export class EWCCL extends SharedTrunkCL {
   readonly name = 'EWC';
   readonly lambda: number;
   readonly alpha: number;
-  private anchors: tf.Tensor[] | null = null;
-  private fisher: tf.Tensor[] | null = null;
+  /** theta* and the diagonal Fisher, flat (flatTrunk order). */
+  private anchor: tf.Tensor1D | null = null;
+  private fisher: tf.Tensor1D | null = null;
   private readonly fisherBatch: number;
 
   constructor(options: EWCCLOptions) {
@@ -41,13 +42,13 @@ export class EWCCL extends SharedTrunkCL {
     this.fisherBatch = options.fisherBatch ?? this.base.batchSize;
   }
 
-  /** The current diagonal Fisher (one tensor per trunk variable), null before the first task ends. */
+  /** The current diagonal Fisher as one tensor per trunk variable (new tensors, caller disposes); null before the first task ends. */
   get fisherDiagonal(): tf.Tensor[] | null {
-    return this.fisher;
+    return this.fisher ? this.unflattenTrunk(this.fisher) : null;
   }
 
   override penalty(): tf.Scalar | null {
-    return this.anchors && this.fisher ? ewcPenalty(this.trunkVariables, this.anchors, this.fisher, this.lambda) : null;
+    return this.anchor && this.fisher ? ewcPenalty([this.flatTrunk()], [this.anchor], [this.fisher], this.lambda) : null;
   }
 
   protected override afterTask(windows: WindowTensors, head: ActionHead): void {
@@ -57,19 +58,19 @@ export class EWCCL extends SharedTrunkCL {
     const fresh = tf.tidy(() => {
       const idx = tf.tensor1d(pick, 'int32');
       const { grads } = tf.variableGrads(() => this.taskLoss(windows, idx, head), this.trunkVariables);
-      return diagonalFisher([this.trunkVariables.map((v) => grads[v.name])]);
+      const flat = tf.concat(this.trunkVariables.map((v) => tf.reshape(grads[v.name], [-1]))) as tf.Tensor1D;
+      const f = diagonalFisher([[flat]])[0] as tf.Tensor1D;
+      return this.fisher ? (mergeFisher([this.fisher], [f], this.alpha)[0] as tf.Tensor1D) : f;
     });
-    const merged = this.fisher ? mergeFisher(this.fisher, fresh, this.alpha) : fresh.map((t) => t.clone());
-    if (this.fisher) tf.dispose(this.fisher);
-    tf.dispose(fresh);
-    this.fisher = merged.map((t) => tf.keep(t));
-    if (this.anchors) tf.dispose(this.anchors);
-    this.anchors = this.trunkVariables.map((v) => tf.keep(v.clone()));
+    this.fisher?.dispose();
+    this.fisher = fresh;
+    this.anchor?.dispose();
+    this.anchor = tf.tidy(() => this.flatTrunk());
   }
 
   override dispose(): void {
-    if (this.anchors) tf.dispose(this.anchors);
-    if (this.fisher) tf.dispose(this.fisher);
+    this.anchor?.dispose();
+    this.fisher?.dispose();
     super.dispose();
   }
 }

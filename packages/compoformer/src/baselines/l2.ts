@@ -19,7 +19,8 @@ export const L2CL_DEFAULTS = Object.freeze({ lambda: 5000 });
 export class L2CL extends SharedTrunkCL {
   readonly name = 'L2';
   readonly lambda: number;
-  private anchors: tf.Tensor[] | null = null;
+  /** theta*, flat (flatTrunk order). */
+  private anchor: tf.Tensor1D | null = null;
 
   constructor(options: L2CLOptions) {
     super('L2', options);
@@ -28,16 +29,16 @@ export class L2CL extends SharedTrunkCL {
 
   /** (lambda/2) sum (theta - theta*)^2 over the trunk; null before the first task ends. */
   override penalty(): tf.Scalar | null {
-    return this.anchors ? l2Penalty(this.trunkVariables, this.anchors, this.lambda) : null;
+    return this.anchor ? l2Penalty([this.flatTrunk()], [this.anchor], this.lambda) : null;
   }
 
   protected override afterTask(): void {
-    if (this.anchors) tf.dispose(this.anchors);
-    this.anchors = this.trunkVariables.map((v) => tf.keep(v.clone()));
+    this.anchor?.dispose();
+    this.anchor = tf.tidy(() => this.flatTrunk());
   }
 
   override dispose(): void {
-    if (this.anchors) tf.dispose(this.anchors);
+    this.anchor?.dispose();
     super.dispose();
   }
 }

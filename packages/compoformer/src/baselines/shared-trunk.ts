@@ -24,6 +24,20 @@ export abstract class SharedTrunkCL extends ContinualLearner {
     return Object.values(this.trunk).filter((v) => v.trainable);
   }
 
+  /**
+   * Every trainable trunk weight in one flat vector, in trunkVariables order (differentiable). The
+   * L2/EWC penalties run on it: 4 kernels instead of 4 per weight tensor (44 here), which was a third of
+   * an EWC training step on wasm.
+   */
+  protected flatTrunk(): tf.Tensor1D {
+    return tf.concat(this.trunkVariables.map((v) => tf.reshape(v, [-1]))) as tf.Tensor1D;
+  }
+
+  /** A flat vector in trunkVariables order back as one tensor per trunk weight (new tensors). */
+  protected unflattenTrunk(flat: tf.Tensor): tf.Tensor[] {
+    return tf.tidy(() => tf.split(flat, this.trunkVariables.map((v) => v.size)).map((t, i) => tf.reshape(t, this.trunkVariables[i].shape)));
+  }
+
   /** Extra loss term (L2/EWC); null for plain fine-tuning. */
   protected penalty(): tf.Scalar | null {
     return null;

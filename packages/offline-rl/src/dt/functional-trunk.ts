@@ -179,29 +179,39 @@ export function trunkFeatures(c: FunctionalTrunkConfig, p: TrunkWeights, batch: 
     const s = tf.add(linear(tf.reshape(batch.states, [rows, c.stateDim]), p, 'embed_state'), time);
     const a = tf.add(linear(tf.reshape(batch.actions, [rows, c.actDim]), p, 'embed_action'), time);
     const T = 3 * K;
+    // Token count padded to a multiple of 4 with zero tokens at the end: wasm's batched matMul has a SIMD
+    // kernel only for output widths divisible by 4, and T = 15 (K = 5) made the score matmuls ~4x slower.
+    // The causal mask keeps every real token from seeing the extra ones, so the outputs are unchanged.
+    const Tp = Math.ceil(T / 4) * 4;
     // (R_1, s_1, a_1, R_2, ...): stack on a new axis after the step axis.
     let h = tf.reshape(tf.stack([tf.reshape(r, [B, K, D]), tf.reshape(s, [B, K, D]), tf.reshape(a, [B, K, D])], 2), [B * T, D]);
     h = layerNorm(h, p['embed_ln/gamma'], p['embed_ln/beta']);
-    const padding = tf.mul(tf.sub(1, tf.reshape(tf.tile(tf.reshape(batch.mask, [B, K, 1]), [1, 1, 3]), [B, 1, 1, T])), MASKED);
-    const additive = tf.add(causalMask(T), padding); // [B, 1, T, T]
+    let keys = tf.reshape(tf.tile(tf.reshape(batch.mask, [B, K, 1]), [1, 1, 3]), [B, T]);
+    if (Tp > T) {
+      h = tf.reshape(tf.pad(tf.reshape(h, [B, T, D]), [[0, 0], [0, Tp - T], [0, 0]]), [B * Tp, D]);
+      keys = tf.pad(keys, [[0, 0], [0, Tp - T]], 1);
+    }
+    const padding = tf.mul(tf.sub(1, tf.reshape(keys, [B, 1, 1, Tp])), MASKED);
+    const additive = tf.add(causalMask(Tp), padding); // [B, 1, Tp, Tp]
     const H = c.heads;
     const dh = D / H;
-    const heads = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [B, T, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const heads = (x: tf.Tensor) => tf.transpose(tf.reshape(x, [B, Tp, H, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
     for (let l = 0; l < c.layers; l++) {
       const n1 = layerNorm(h, p[`block${l}/ln1/gamma`], p[`block${l}/ln1/beta`]);
       const q = heads(linear(n1, p, `block${l}/query`));
       const k = heads(linear(n1, p, `block${l}/key`));
       const v = heads(linear(n1, p, `block${l}/value`));
       const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)), additive);
-      const ctx = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v), [0, 2, 1, 3]), [B * T, D]);
+      const ctx = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v), [0, 2, 1, 3]), [B * Tp, D]);
       h = tf.add(h, linear(ctx, p, `block${l}/output`));
       const n2 = layerNorm(h, p[`block${l}/ln2/gamma`], p[`block${l}/ln2/beta`]);
       const hidden = tf.fused.matMul({ a: n2 as tf.Tensor2D, b: p[`block${l}/fc1/kernel`] as tf.Tensor2D, bias: p[`block${l}/fc1/bias`], activation: 'relu' }) as tf.Tensor2D;
       h = tf.add(h, linear(hidden, p, `block${l}/fc2`));
     }
-    h = layerNorm(h, p['final_ln/gamma'], p['final_ln/beta']);
-    // State tokens sit at positions 1, 4, 7, ... of each window.
-    return tf.reshape(tf.slice(tf.reshape(h, [B, K, 3, D]), [0, 0, 1, 0], [B, K, 1, D]), [B, K, D]) as tf.Tensor3D;
+    // State tokens sit at positions 1, 4, 7, ... of each window; the final LayerNorm is per token, so only they need it.
+    const real = Tp > T ? tf.slice(tf.reshape(h, [B, Tp, D]), [0, 0, 0], [B, T, D]) : h;
+    const states = tf.reshape(tf.slice(tf.reshape(real, [B, K, 3, D]), [0, 0, 1, 0], [B, K, 1, D]), [B * K, D]);
+    return tf.reshape(layerNorm(states, p['final_ln/gamma'], p['final_ln/beta']), [B, K, D]) as tf.Tensor3D;
   });
 }
 

@@ -33,6 +33,8 @@ export interface RunWorkerJobsOptions<J, R> {
   cost?: (job: J) => number;
   /** Called as each job finishes (progress lines). */
   onResult?: (job: J, result: R) => void;
+  /** Lines a job logs while it runs (`log` of serveWorkerJobs' run). Default: dropped. */
+  onLog?: (job: J, line: string) => void;
   /** Label of a job in error messages. Default JSON of the job. */
   label?: (job: J) => string;
 }
@@ -120,12 +122,18 @@ export function runWorkerJobs<J, R>(jobs: readonly J[], options: RunWorkerJobsOp
   for (let i = 0; i < count && jobs.length > 0; i++) {
     const worker = new Worker(start.source, { eval: start.eval });
     exits.push(new Promise((resolve) => worker.once('exit', resolve)));
-    worker.on('message', (msg: { result?: R; error?: string }) => {
+    worker.on('message', (msg: { result?: R; error?: string; log?: string }) => {
       const p = running.get(worker);
       if (!p) return;
+      if (msg.log !== undefined) {
+        options.onLog?.(p.job, msg.log);
+        return;
+      }
       running.delete(worker);
       if (msg.error !== undefined) {
-        fail(new Error(`worker job ${label(p.job)}: ${msg.error}`));
+        const error = new Error(`worker job ${label(p.job)}: ${msg.error}`);
+        p.reject(error);
+        fail(error);
         return;
       }
       options.onResult?.(p.job, msg.result as R);
@@ -162,9 +170,9 @@ export function runWorkerJobs<J, R>(jobs: readonly J[], options: RunWorkerJobsOp
 /**
  * The worker side: run each job posted by `runWorkerJobs` with `run` on this thread's own
  * backend (single-threaded wasm unless `backend` says otherwise) and post back its plain-data
- * result, or the error's text.
+ * result, or the error's text. Lines given to `log` reach the caller's `onLog` as they come.
  */
-export function serveWorkerJobs<J, R>(run: (job: J) => Promise<R> | R, backend: InitBackendOptions = {}): void {
+export function serveWorkerJobs<J, R>(run: (job: J, log: (line: string) => void) => Promise<R> | R, backend: InitBackendOptions = {}): void {
   const port = parentPort;
   if (!port) throw new Error('serveWorkerJobs: this module runs as a worker thread started by runWorkerJobs');
   const ready = initBackend({ quiet: true, threads: 1, ...backend });
@@ -172,7 +180,7 @@ export function serveWorkerJobs<J, R>(run: (job: J) => Promise<R> | R, backend: 
     void (async () => {
       try {
         await ready;
-        port.postMessage({ result: await run(msg.job) });
+        port.postMessage({ result: await run(msg.job, (line) => port.postMessage({ log: line })) });
       } catch (error) {
         port.postMessage({ error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       }

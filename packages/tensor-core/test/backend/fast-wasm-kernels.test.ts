@@ -279,6 +279,48 @@ describe('Identity and Sum', () => {
   }
 });
 
+describe('fast GatherV2', () => {
+  // Forward only: tfjs's wasm backend has no UnsortedSegmentSum, so gather has no gradient there at all.
+  const cases: [number[], number[], number, 'float32' | 'int32'][] = [
+    [[6000, 5, 8], [32], 0, 'float32'], // a minibatch of windows
+    [[64, 32], [32, 5], 0, 'float32'], // an embedding lookup with 2-D indices
+    [[4, 9, 6], [7], 1, 'float32'], // a middle axis
+    [[4, 9, 6], [3], -1, 'int32'], // the last axis (inner size 1), int32
+    [[5, 3], [0], 0, 'float32'], // no indices
+  ];
+  for (const [shape, idxShape, axis, dtype] of cases) {
+    it(`gather of [${shape}] (${dtype}) at [${idxShape}] indices on axis ${axis} equals cpu and plain wasm exactly`, async () => {
+      const n = size(idxShape);
+      const dim = shape[axis < 0 ? axis + shape.length : axis];
+      const idx = Int32Array.from({ length: n }, (_, i) => (i * 7919 + 3) % dim);
+      const run = () => tf.tidy(() => {
+        const raw = values(size(shape), 43);
+        const x = dtype === 'int32' ? tf.tensor(Int32Array.from(raw, (v) => Math.round(v * 100)), shape, 'int32') : tf.tensor(raw, shape);
+        const i = tf.tensor(idx, idxShape, 'int32');
+        const r = tf.gather(x, i, axis);
+        return { shape: r.shape, data: Array.from(r.dataSync()) };
+      });
+      await use('fast');
+      const fast = run();
+      await use('plain');
+      const plain = run();
+      await use('cpu');
+      const cpu = run();
+      await use('fast');
+      expect(fast.shape).toEqual(cpu.shape);
+      expect(fast.data).toEqual(cpu.data);
+      expect(fast.data).toEqual(plain.data);
+    });
+  }
+  it('refuses an index out of range with the tfjs message', async () => {
+    await use('fast');
+    const x = tf.ones([3, 2]);
+    const i = tf.tensor1d([0, 3], 'int32');
+    expect(() => tf.gather(x, i)).toThrow(/index value 3 is not in \[0, 2\]/);
+    tf.dispose([x, i]);
+  });
+});
+
 describe('fast Exp', () => {
   it('is within 1 ulp of Math.exp from -104 to 89, subnormals and edges included (the SIMD kernel alone)', () => {
     const n = 1 << 16;

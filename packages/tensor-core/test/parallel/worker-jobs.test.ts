@@ -8,14 +8,21 @@ describe('runWorkerJobs', () => {
   it('runs every job on worker threads and returns results in job order, largest cost first', async () => {
     const jobs = [1, 2, 3, 4, 5].map((x) => ({ x }));
     const finished: number[] = [];
-    const out = await runWorkerJobs<{ x: number }, { square: number }>(jobs, { worker, workers: 1, cost: (j) => j.x, onResult: (j) => finished.push(j.x) }).all();
+    const lines: string[] = [];
+    const out = await runWorkerJobs<{ x: number }, { square: number }>(jobs, {
+      worker, workers: 1, cost: (j) => j.x, onResult: (j) => finished.push(j.x), onLog: (j, line) => lines.push(`${j.x}: ${line}`),
+    }).all();
     expect(out.map((r) => r.square)).toEqual([1, 4, 9, 16, 25]);
     expect(finished).toEqual([5, 4, 3, 2, 1]);
+    expect(lines).toEqual([5, 4, 3, 2, 1].map((x) => `${x}: squaring ${x}`));
   }, 60_000);
 
   it('rejects with the failing job named, and stops', async () => {
     const run = runWorkerJobs<{ x: number }, unknown>([{ x: 2 }, { x: -1 }, { x: 3 }], { worker, workers: 2, label: (j) => `x=${j.x}` });
     await expect(run.all()).rejects.toThrow(/x=-1: RangeError: negative -1/);
+    await expect(run.results[1]).rejects.toThrow(/negative -1/);
+    // A lone failing job settles too (it is neither queued nor running when it fails).
+    await expect(runWorkerJobs([{ x: -2 }], { worker }).all()).rejects.toThrow(/negative -2/);
   }, 60_000);
 
   it('defaults to the cores or PAPERKIT_WORKERS', () => {
