@@ -19,9 +19,9 @@
  * once (cacheFrozen), so a training step costs one trainable forward/backward.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, toRng } from '@paperkit/tensor-core';
+import { OptionError, defineOptions, opt, toRng } from '@paperkit/tensor-core';
 import {
-  ContinualLearner, nonNegativeInteger, positiveInteger, positiveNumber,
+  ContinualLearner, LEARNER_RULES, nonNegativeInteger,
   type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type OfflineCheck, type TaskEntry, type TaskPolicy,
 } from './continual-learner.js';
 import { ActionHead, FusionHead } from './heads.js';
@@ -68,29 +68,27 @@ export interface CompoFormerOptions extends LearnerBaseOptions {
   reuseNormalization?: 'module' | 'task';
 }
 
-export const COMPOFORMER_DEFAULTS = Object.freeze({
-  variant: 'prune' as const,
-  threshold: 0.8,
-  warmupSteps: 50,
-  warmupLr: 1e-2,
-  stepsPerTask: 300,
-  pruneQuantile: 0.5,
-  loraRank: 8,
-  loraAlpha: 1,
-  qkInit: 'identity' as const,
-  recursion: true,
-  updateQK: false,
-  cacheFrozen: true,
-  offlineMaxMse: 0.05,
-  reuseNormalization: 'module' as const,
-  embedDim: 32,
-  layers: 2,
-  heads: 2,
-  context: 5,
-  lr: 1e-3,
-  batchSize: 32,
-  gradClip: 1,
+/** CompoFormer's options: the shared ones (LEARNER_RULES) and the method's, with the spec's CPU defaults (section 6). */
+export const COMPOFORMER_OPTIONS = defineOptions('CompoFormer', {
+  ...LEARNER_RULES,
+  variant: opt.oneOf(['prune', 'grow'] as const, { default: 'prune' }),
+  threshold: opt.number({ min: 0, max: 1, default: 0.8 }),
+  warmupSteps: opt.integer({ min: 0, default: 50 }),
+  warmupLr: opt.number({ min: 0, exclusiveMin: true, default: 1e-2 }),
+  pruneQuantile: opt.number({ min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.5 }),
+  loraRank: opt.integer({ min: 1, default: 8 }),
+  loraAlpha: opt.number({ min: 0, exclusiveMin: true, default: 1 }),
+  qkDim: opt.optional(opt.integer({ min: 1 })),
+  qkInit: opt.oneOf(['identity', 'official'] as const, { default: 'identity' }),
+  recursion: opt.boolean({ default: true }),
+  updateQK: opt.boolean({ default: false }),
+  cacheFrozen: opt.boolean({ default: true }),
+  offlineMaxMse: opt.number({ min: 0, exclusiveMin: true, default: 0.05 }),
+  reuseNormalization: opt.oneOf(['module', 'task'] as const, { default: 'module' }),
 });
+
+/** CompoFormer's CPU defaults (spec section 6; the paper's in COMPOFORMER_PAPER_VALUES). */
+export const COMPOFORMER_DEFAULTS = COMPOFORMER_OPTIONS.defaults;
 
 /** The paper's values for the same options (official main.py / approach parsers). */
 export const COMPOFORMER_PAPER_VALUES = Object.freeze({
@@ -126,33 +124,14 @@ export class CompoFormer extends ContinualLearner {
   private trainingModule = -1;
 
   constructor(options: CompoFormerOptions) {
-    super('CompoFormer', options);
-    const d = COMPOFORMER_DEFAULTS;
-    const variant = options.variant ?? d.variant;
-    if (variant !== 'prune' && variant !== 'grow') throw new OptionError('CompoFormer.variant', "'prune' | 'grow'", options.variant);
-    const threshold = options.threshold ?? d.threshold;
-    if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) throw new OptionError('CompoFormer.threshold', 'a number in [0, 1]', options.threshold);
-    const q = options.pruneQuantile ?? d.pruneQuantile;
-    if (typeof q !== 'number' || !(q > 0 && q < 1)) throw new OptionError('CompoFormer.pruneQuantile', 'a number in (0, 1)', options.pruneQuantile);
-    const qkInit = options.qkInit ?? d.qkInit;
-    if (qkInit !== 'identity' && qkInit !== 'official') throw new OptionError('CompoFormer.qkInit', "'identity' | 'official'", options.qkInit);
+    const o = COMPOFORMER_OPTIONS.parse(options);
+    super('CompoFormer', o);
     const textDim = this.base.textEncoder.dim;
-    const qkDim = positiveInteger('CompoFormer.qkDim', options.qkDim, textDim);
-    if (qkInit === 'identity' && qkDim !== textDim) throw new OptionError('CompoFormer.qkDim', `the text dimension ${textDim} with qkInit 'identity'`, options.qkDim);
-    const loraRank = positiveInteger('CompoFormer.loraRank', options.loraRank, d.loraRank);
-    const reuseNormalization = options.reuseNormalization ?? d.reuseNormalization;
-    if (reuseNormalization !== 'module' && reuseNormalization !== 'task') throw new OptionError('CompoFormer.reuseNormalization', "'module' | 'task'", options.reuseNormalization);
-    if (loraRank > this.config.embedDim) throw new OptionError('CompoFormer.loraRank', `an integer in [1, embedDim = ${this.config.embedDim}]`, loraRank);
-    this.options = {
-      variant, threshold, pruneQuantile: q, qkInit, qkDim, loraRank, reuseNormalization,
-      warmupSteps: nonNegativeInteger('CompoFormer.warmupSteps', options.warmupSteps, d.warmupSteps),
-      warmupLr: positiveNumber('CompoFormer.warmupLr', options.warmupLr, d.warmupLr),
-      loraAlpha: positiveNumber('CompoFormer.loraAlpha', options.loraAlpha, d.loraAlpha),
-      recursion: options.recursion ?? d.recursion,
-      updateQK: options.updateQK ?? d.updateQK,
-      cacheFrozen: options.cacheFrozen ?? d.cacheFrozen,
-      offlineMaxMse: positiveNumber('CompoFormer.offlineMaxMse', options.offlineMaxMse, d.offlineMaxMse),
-    };
+    const qkDim = o.qkDim ?? textDim;
+    if (o.qkInit === 'identity' && qkDim !== textDim) throw new OptionError('CompoFormer.qkDim', `the text dimension ${textDim} with qkInit 'identity'`, options.qkDim);
+    if (o.loraRank > this.config.embedDim) throw new OptionError('CompoFormer.loraRank', `an integer in [1, embedDim = ${this.config.embedDim}]`, o.loraRank);
+    const { variant, threshold, pruneQuantile: q, qkInit, loraRank, reuseNormalization, warmupSteps, warmupLr, loraAlpha, recursion, updateQK, cacheFrozen, offlineMaxMse } = o;
+    this.options = { variant, threshold, pruneQuantile: q, qkInit, qkDim, loraRank, reuseNormalization, warmupSteps, warmupLr, loraAlpha, recursion, updateQK, cacheFrozen, offlineMaxMse };
     this.name = variant === 'prune' ? 'CompoFormer-Prune' : 'CompoFormer-Grow';
     this.masked = variant === 'prune' ? new MaskedTrunk(this.config, q, `${this.base.seed}:trunk`, 'compoformer') : null;
     this.growBase = variant === 'grow' ? initTrunkWeights(this.config, `${this.base.seed}:trunk`, 'compoformer') : null;
@@ -469,7 +448,6 @@ export class CompoFormer extends ContinualLearner {
         })
       : null;
     const curve: Array<[number, number]> = [];
-    const hooks = input.curve ? { at: input.curve.at, run: async (s: number) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined;
     const lossFor = (view: TrunkWeights, idx: tf.Tensor1D) => {
       const batch = takeWindowRows(windows, idx);
       const phi = trunkFeatures(this.config, view, batch);
@@ -490,7 +468,7 @@ export class CompoFormer extends ContinualLearner {
     };
     const headVars = fusion ? fusion.trainableVariables : head.trainableVariables;
     const qkVars = this.options.updateQK && meta ? meta.attention.trainableVariables : [];
-    const common = { rows, batchSize: this.base.batchSize, lr: this.base.lr, gradClip: this.base.gradClip, rng: rng.fork('batches'), hooks };
+    const common = this.loopSettings(entry, input, rows, rng, curve);
     try {
       let trainedSteps: number;
       let finalLoss: number;

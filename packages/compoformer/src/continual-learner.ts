@@ -7,11 +7,12 @@
  * `forwardTasks` (actions for a batch of windows, one task id per row).
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, ShapeError, createRng, type Rng } from '@paperkit/tensor-core';
+import { OptionError, ShapeError, createRng, defineOptions, opt, type ParsedOptions, type Rng } from '@paperkit/tensor-core';
 import { UnknownTaskError } from './errors.js';
 import { checkDescription, checkVector, hashedBow, type TaskTextEncoder } from './text-encoder.js';
 import { TaskDataset, type Episode, type TaskNormalization } from './task-dataset.js';
-import { disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, windowTensors, type FunctionalTrunkConfig, type FunctionalTrunkOptions, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
+import { disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, trunkFeatures, windowTensors, type FunctionalTrunkConfig, type FunctionalTrunkOptions, type TrunkWeights, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
+import type { ActionHead } from './heads.js';
 import { episodeWindows, writeHistoryWindow, type History } from './windows.js';
 
 /** A policy for one task over a batch of running episodes: one action per history (each [actDim], in [-1, 1]). */
@@ -74,6 +75,11 @@ export interface LearnTaskResult {
   seconds: number;
 }
 
+/** What `learn` returns for a task that was trained (not reused): no composition, no check. */
+export function trainedTask(r: { steps: number; finalLoss: number }, newParams: number, curve: Array<[number, number]>): Omit<LearnTaskResult, 'id' | 'seconds'> {
+  return { reused: false, composedSuccess: null, check: 'none', attention: {}, trainedSteps: r.steps, warmupSteps: 0, newParams, finalLoss: r.finalLoss, curve };
+}
+
 export interface TaskEntry {
   id: string;
   index: number;
@@ -108,14 +114,35 @@ export interface ResolvedBase {
   seed: number;
 }
 
-/** Defaults every learner shares (compoformer.md section 5 CPU sizes; paper values in COMPOFORMER_PAPER_VALUES). */
-export const LEARNER_DEFAULTS = Object.freeze({ embedDim: 32, layers: 2, heads: 2, context: 5, maxEpisodeLength: 64, stepsPerTask: 300, lr: 1e-3, batchSize: 32, gradClip: 1, textDim: 256, seed: 0 });
+const isEncoder = (v: unknown) =>
+  typeof v === 'object' && v !== null && typeof (v as TaskTextEncoder).encode === 'function' && Number.isInteger((v as TaskTextEncoder).dim) && (v as TaskTextEncoder).dim > 0;
 
-export function positiveInteger(name: string, value: unknown, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || (v as number) < 1) throw new OptionError(name, 'a positive integer', value);
-  return v as number;
-}
+/**
+ * The option rules every learner shares (compoformer.md section 5 CPU sizes; paper values in
+ * COMPOFORMER_PAPER_VALUES). Each learner's `defineOptions` spec spreads these and adds its own
+ * (COMPOFORMER_OPTIONS, EWCCL_OPTIONS, ...), so errors name the class: `EWCCL.lr`.
+ */
+export const LEARNER_RULES = {
+  stateDim: opt.integer({ min: 1 }),
+  actDim: opt.integer({ min: 1 }),
+  embedDim: opt.integer({ min: 1, default: 32 }),
+  layers: opt.integer({ min: 1, default: 2 }),
+  heads: opt.integer({ min: 1, default: 2 }),
+  context: opt.integer({ min: 1, default: 5 }),
+  maxEpisodeLength: opt.integer({ min: 1, default: 64 }),
+  stepsPerTask: opt.integer({ min: 0, default: 300 }),
+  lr: opt.number({ min: 0, exclusiveMin: true, default: 1e-3 }),
+  batchSize: opt.integer({ min: 1, default: 32 }),
+  gradClip: opt.custom<number>('a number >= 0 (0 = no clip)', (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v), { default: 1 }),
+  textEncoder: opt.optional(opt.custom<TaskTextEncoder>('an object { dim, encode(text) }', isEncoder)),
+  seed: opt.custom<number>('a finite number', (v) => typeof v === 'number' && Number.isFinite(v), { default: 0 }),
+};
+
+/** The shared options of a learner, as every learner's `parse` returns them. */
+export type ParsedLearnerOptions = ParsedOptions<typeof LEARNER_RULES>;
+
+/** Defaults every learner shares (text encoder: hashedBow({ dim: 256 })). */
+export const LEARNER_DEFAULTS = defineOptions('ContinualLearner', LEARNER_RULES).defaults;
 
 export function nonNegativeInteger(name: string, value: unknown, fallback: number): number {
   const v = value ?? fallback;
@@ -123,27 +150,16 @@ export function nonNegativeInteger(name: string, value: unknown, fallback: numbe
   return v as number;
 }
 
-export function positiveNumber(name: string, value: unknown, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new OptionError(name, 'a finite number > 0', value);
-  return v;
-}
-
-export function resolveBase(prefix: string, o: LearnerBaseOptions): ResolvedBase {
-  if (o === null || typeof o !== 'object') throw new OptionError(prefix, 'an options object', o);
-  const trunk = resolveFunctionalTrunkConfig(o);
-  const gradClip = o.gradClip ?? 1;
-  if (typeof gradClip !== 'number' || !(gradClip >= 0)) throw new OptionError(`${prefix}.gradClip`, 'a number >= 0 (0 = no clip)', o.gradClip);
-  const enc = o.textEncoder ?? hashedBow({ dim: 256 });
-  if (!enc || typeof enc.encode !== 'function' || !Number.isInteger(enc.dim)) throw new OptionError(`${prefix}.textEncoder`, 'an object { dim, encode(text) }', enc);
+/** The resolved shared options (after a learner's `parse`): the trunk configuration and the training settings. */
+export function resolveBase(o: ParsedLearnerOptions): ResolvedBase {
   return {
-    trunk,
-    stepsPerTask: nonNegativeInteger(`${prefix}.stepsPerTask`, o.stepsPerTask, 300),
-    lr: positiveNumber(`${prefix}.lr`, o.lr, 1e-3),
-    batchSize: positiveInteger(`${prefix}.batchSize`, o.batchSize, 32),
-    gradClip,
-    textEncoder: enc,
-    seed: o.seed ?? 0,
+    trunk: resolveFunctionalTrunkConfig(o),
+    stepsPerTask: o.stepsPerTask,
+    lr: o.lr,
+    batchSize: o.batchSize,
+    gradClip: o.gradClip,
+    textEncoder: o.textEncoder ?? hashedBow({ dim: 256 }),
+    seed: o.seed,
   };
 }
 
@@ -154,8 +170,9 @@ export abstract class ContinualLearner {
   /** The method's name in tables ("CompoFormer-Prune", "EWC", ...). */
   abstract readonly name: string;
 
-  constructor(prefix: string, options: LearnerBaseOptions) {
-    this.base = resolveBase(prefix, options);
+  /** `options` as the learner's own `defineOptions(...).parse` returned them (defaults filled, checked). */
+  constructor(prefix: string, options: ParsedLearnerOptions) {
+    this.base = resolveBase(options);
     this.rng = createRng(`${prefix}:${this.base.seed}`);
   }
 
@@ -192,6 +209,41 @@ export abstract class ContinualLearner {
 
   /** Raw actions [B, A] (last step of each window) for rows of several tasks; `taskIds[b]` names row b's task. */
   protected abstract forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D;
+
+  /**
+   * forwardTasks for learners with one trunk view and one head per task (the baselines): each task's rows
+   * through its own view and head at the last step, summed with 0/1 row selectors (one forward per task).
+   */
+  protected perTaskActions(taskIds: string[], batch: WindowTensors, taskModel: (taskId: string) => { weights: TrunkWeights; head: ActionHead }): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [B, K] = batch.states.shape;
+      const D = this.config.embedDim;
+      let out: tf.Tensor | null = null;
+      for (const id of new Set(taskIds)) {
+        const { weights, head } = taskModel(id);
+        const phi = tf.reshape(tf.slice(trunkFeatures(this.config, weights, batch), [0, K - 1, 0], [B, 1, D]), [B, D]);
+        const term = tf.mul(head.apply(phi), tf.tensor2d(taskIds.map((t) => (t === id ? 1 : 0)), [B, 1]));
+        out = out ? tf.add(out, term) : term;
+      }
+      return out as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * The training-loop settings of one task (trainLoop, MaskedTrunk.trainModule): minibatches of `rows`
+   * windows, the learner's lr/batch/clip, and the learning-speed curve hooks, whose points go into `curve`.
+   */
+  protected loopSettings(entry: TaskEntry, input: LearnTaskInput, rows: number, rng: Rng, curve: Array<[number, number]>) {
+    const evaluate = input.curve?.evaluate;
+    return {
+      rows,
+      batchSize: this.base.batchSize,
+      lr: this.base.lr,
+      gradClip: this.base.gradClip,
+      rng: rng.fork('batches'),
+      hooks: input.curve && evaluate ? { at: input.curve.at, run: async (s: number) => { curve.push([s, await evaluate(this.policy(entry.id))]); } } : undefined,
+    };
+  }
 
   /** Check and record a new task (typed errors for every bad input of spec section 7). */
   protected async register(input: LearnTaskInput): Promise<TaskEntry> {

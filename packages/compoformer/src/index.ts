@@ -5,18 +5,18 @@
  */
 
 /** The method: per-task modules, attention over earlier ones, reuse check, prune or grow. */
-export { CompoFormer, COMPOFORMER_DEFAULTS, COMPOFORMER_PAPER_VALUES, splitEpisodes, type CompoFormerOptions } from './compoformer.js';
+export { CompoFormer, COMPOFORMER_OPTIONS, COMPOFORMER_DEFAULTS, COMPOFORMER_PAPER_VALUES, splitEpisodes, type CompoFormerOptions } from './compoformer.js';
 /** What every learner shares: learnTask, act/actBatch, policies, checks. */
 export {
-  ContinualLearner, LEARNER_DEFAULTS,
+  ContinualLearner, LEARNER_DEFAULTS, LEARNER_RULES,
   type LearnTaskInput, type LearnTaskResult, type LearnerBaseOptions, type TaskPolicy, type OnlineCheck, type OfflineCheck, type TaskEntry,
 } from './continual-learner.js';
 /** Baselines sharing learnTask (spec section 4). */
-export { FinetuneCL, SharedTrunkCL } from './baselines/shared-trunk.js';
-export { L2CL, L2CL_DEFAULTS, type L2CLOptions } from './baselines/l2.js';
-export { EWCCL, EWCCL_DEFAULTS, type EWCCLOptions } from './baselines/ewc.js';
-export { PackNetCL, PACKNETCL_DEFAULTS, type PackNetCLOptions } from './baselines/packnet.js';
-export { LoRACL, LORACL_DEFAULTS, type LoRACLOptions } from './baselines/lora.js';
+export { FinetuneCL, FINETUNECL_OPTIONS, SharedTrunkCL } from './baselines/shared-trunk.js';
+export { L2CL, L2CL_OPTIONS, L2CL_DEFAULTS, type L2CLOptions } from './baselines/l2.js';
+export { EWCCL, EWCCL_OPTIONS, EWCCL_DEFAULTS, type EWCCLOptions } from './baselines/ewc.js';
+export { PackNetCL, PACKNETCL_OPTIONS, PACKNETCL_DEFAULTS, type PackNetCLOptions } from './baselines/packnet.js';
+export { LoRACL, LORACL_OPTIONS, LORACL_DEFAULTS, type LoRACLOptions } from './baselines/lora.js';
 /** P, F, BWT, FWT from the task-by-task success matrix; Continual World's AUC forward transfer. */
 export { continualMetrics, aucForwardTransfer, type ContinualMetrics } from './continual-metrics.js';
 /** Task-description encoders: the offline hashed bag of words, or your own vectors. */

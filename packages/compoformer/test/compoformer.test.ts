@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CompoFormer } from '../src/compoformer.js';
-import { EWCCL } from '../src/baselines/ewc.js';
+import { COMPOFORMER_DEFAULTS, CompoFormer } from '../src/compoformer.js';
+import { EWCCL, EWCCL_DEFAULTS } from '../src/baselines/ewc.js';
 import { L2CL } from '../src/baselines/l2.js';
 import { LoRACL } from '../src/baselines/lora.js';
 import { PackNetCL } from '../src/baselines/packnet.js';
@@ -120,6 +120,24 @@ describe('reuseNormalization', () => {
   });
 });
 
+describe('options (defineOptions)', () => {
+  it('every learner names its class in an OptionError and refuses unknown keys', () => {
+    const { warmupSteps: _warmup, ...base } = FAST;
+    expect(() => new EWCCL({ ...base, alpha: 2 })).toThrow(/EWCCL\.alpha: expected a finite number >= 0 and <= 1/);
+    expect(() => new L2CL({ ...base, lambda: 0 })).toThrow(/L2CL\.lambda/);
+    expect(() => new PackNetCL({ ...base, pruneQuantile: 1 })).toThrow(/PackNetCL\.pruneQuantile/);
+    expect(() => new LoRACL({ ...base, loraRank: 99 })).toThrow(/LoRACL\.loraRank/);
+    expect(() => new FinetuneCL({ ...base, lr: -1 })).toThrow(/FinetuneCL\.lr/);
+    expect(() => new FinetuneCL({ ...base, warmupSteps: 5 } as never)).toThrow(/FinetuneCL\.warmupSteps/);
+    expect(() => new CompoFormer({ ...FAST, tresHold: 0.5 } as never)).toThrow(/CompoFormer\.tresHold/);
+    expect(() => new CompoFormer({ ...FAST, gradClip: -1 })).toThrow(/CompoFormer\.gradClip/);
+  });
+  it('the defaults constants are the defineOptions defaults', () => {
+    expect(COMPOFORMER_DEFAULTS).toMatchObject({ variant: 'prune', threshold: 0.8, warmupSteps: 50, stepsPerTask: 300, reuseNormalization: 'module' });
+    expect(EWCCL_DEFAULTS).toMatchObject({ lambda: 5000, alpha: 0.5 });
+  });
+});
+
 describe('reuse check', () => {
   it('a passed check adds no parameters, leaves the free-weight count unchanged and trains for 0 steps', async () => {
     const agent = new CompoFormer({ ...FAST, seed: 5 });
@@ -231,13 +249,14 @@ describe('bad input (spec section 7 "must throw")', () => {
 });
 
 describe('memory', () => {
+  const { warmupSteps: _warmup, ...BASELINE } = FAST; // warmupSteps is CompoFormer's own option
   const learners: Array<[string, (steps: number) => ContinualLearner]> = [
     ['CompoFormer', (steps) => new CompoFormer({ ...FAST, stepsPerTask: steps, warmupSteps: steps, seed: 12 })],
-    ['Finetune', (steps) => new FinetuneCL({ ...FAST, stepsPerTask: steps, seed: 12 })],
-    ['L2', (steps) => new L2CL({ ...FAST, stepsPerTask: steps, seed: 12 })],
-    ['EWC', (steps) => new EWCCL({ ...FAST, stepsPerTask: steps, seed: 12 })],
-    ['PackNet', (steps) => new PackNetCL({ ...FAST, stepsPerTask: steps, seed: 12 })],
-    ['LoRA', (steps) => new LoRACL({ ...FAST, stepsPerTask: steps, seed: 12 })],
+    ['Finetune', (steps) => new FinetuneCL({ ...BASELINE, stepsPerTask: steps, seed: 12 })],
+    ['L2', (steps) => new L2CL({ ...BASELINE, stepsPerTask: steps, seed: 12 })],
+    ['EWC', (steps) => new EWCCL({ ...BASELINE, stepsPerTask: steps, seed: 12 })],
+    ['PackNet', (steps) => new PackNetCL({ ...BASELINE, stepsPerTask: steps, seed: 12 })],
+    ['LoRA', (steps) => new LoRACL({ ...BASELINE, stepsPerTask: steps, seed: 12 })],
   ];
   for (const [name, make] of learners) {
     it(`${name}: tf.memory().numTensors is the same after 5 and after 40 training steps per task, and back to the start after dispose`, async () => {

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { diagonalFisher, ewcPenalty, mergeFisher } from '@paperkit/offline-rl';
-import { OptionError } from '@paperkit/tensor-core';
-import { positiveNumber, type LearnerBaseOptions } from '../continual-learner.js';
+import { defineOptions, opt } from '@paperkit/tensor-core';
+import { LEARNER_RULES, type LearnerBaseOptions } from '../continual-learner.js';
 import type { ActionHead } from '../heads.js';
 import type { WindowTensors } from '@paperkit/offline-rl';
 import { SharedTrunkCL } from './shared-trunk.js';
@@ -21,8 +21,15 @@ export interface EWCCLOptions extends LearnerBaseOptions {
   fisherBatch?: number;
 }
 
-/** EWCCL's defaults (runs/cw10.sh). */
-export const EWCCL_DEFAULTS = Object.freeze({ lambda: 5000, alpha: 0.5 });
+/** EWCCL's options: the shared ones, lambda and alpha (runs/cw10.sh), and the Fisher batch. */
+export const EWCCL_OPTIONS = defineOptions('EWCCL', {
+  ...LEARNER_RULES,
+  lambda: opt.number({ min: 0, exclusiveMin: true, default: 5000 }),
+  alpha: opt.number({ min: 0, max: 1, default: 0.5 }),
+  fisherBatch: opt.optional(opt.integer({ min: 1 })),
+});
+/** EWCCL's defaults. */
+export const EWCCL_DEFAULTS = EWCCL_OPTIONS.defaults;
 
 export class EWCCL extends SharedTrunkCL {
   readonly name = 'EWC';
@@ -34,12 +41,11 @@ export class EWCCL extends SharedTrunkCL {
   private readonly fisherBatch: number;
 
   constructor(options: EWCCLOptions) {
-    super('EWC', options);
-    this.lambda = positiveNumber('EWCCL.lambda', options.lambda, EWCCL_DEFAULTS.lambda);
-    const alpha = options.alpha ?? EWCCL_DEFAULTS.alpha;
-    if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new OptionError('EWCCL.alpha', 'a number in [0, 1]', options.alpha);
-    this.alpha = alpha;
-    this.fisherBatch = options.fisherBatch ?? this.base.batchSize;
+    const o = EWCCL_OPTIONS.parse(options);
+    super('EWC', o);
+    this.lambda = o.lambda;
+    this.alpha = o.alpha;
+    this.fisherBatch = o.fisherBatch ?? this.base.batchSize;
   }
 
   /** The current diagonal Fisher as one tensor per trunk variable (new tensors, caller disposes); null before the first task ends. */

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { l2Penalty } from '@paperkit/offline-rl';
-import type { LearnerBaseOptions } from '../continual-learner.js';
-import { positiveNumber } from '../continual-learner.js';
+import { defineOptions, opt } from '@paperkit/tensor-core';
+import { LEARNER_RULES, type LearnerBaseOptions } from '../continual-learner.js';
 import { SharedTrunkCL } from './shared-trunk.js';
 
 export interface L2CLOptions extends LearnerBaseOptions {
@@ -13,8 +13,10 @@ export interface L2CLOptions extends LearnerBaseOptions {
   lambda?: number;
 }
 
-/** L2CL's defaults (runs/cw10.sh). */
-export const L2CL_DEFAULTS = Object.freeze({ lambda: 5000 });
+/** L2CL's options: the shared ones and lambda (runs/cw10.sh). */
+export const L2CL_OPTIONS = defineOptions('L2CL', { ...LEARNER_RULES, lambda: opt.number({ min: 0, exclusiveMin: true, default: 5000 }) });
+/** L2CL's defaults. */
+export const L2CL_DEFAULTS = L2CL_OPTIONS.defaults;
 
 export class L2CL extends SharedTrunkCL {
   readonly name = 'L2';
@@ -23,8 +25,9 @@ export class L2CL extends SharedTrunkCL {
   private anchor: tf.Tensor1D | null = null;
 
   constructor(options: L2CLOptions) {
-    super('L2', options);
-    this.lambda = positiveNumber('L2CL.lambda', options.lambda, L2CL_DEFAULTS.lambda);
+    const o = L2CL_OPTIONS.parse(options);
+    super('L2', o);
+    this.lambda = o.lambda;
   }
 
   /** (lambda/2) sum (theta - theta*)^2 over the trunk; null before the first task ends. */

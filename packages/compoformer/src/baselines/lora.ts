@@ -5,8 +5,8 @@
  * CompoFormer-Grow without composition or reuse.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError } from '@paperkit/tensor-core';
-import { ContinualLearner, positiveInteger, positiveNumber, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry } from '../continual-learner.js';
+import { OptionError, defineOptions, opt } from '@paperkit/tensor-core';
+import { ContinualLearner, LEARNER_RULES, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry, trainedTask } from '../continual-learner.js';
 import { ActionHead } from '../heads.js';
 import { LoRASet } from '../lora-set.js';
 import { maskedActionMse, trainLoop } from '../train-loop.js';
@@ -19,8 +19,14 @@ export interface LoRACLOptions extends LearnerBaseOptions {
   loraAlpha?: number;
 }
 
+/** LoRACL's options: the shared ones, the adapter rank and alpha. */
+export const LORACL_OPTIONS = defineOptions('LoRACL', {
+  ...LEARNER_RULES,
+  loraRank: opt.integer({ min: 1, default: 8 }),
+  loraAlpha: opt.number({ min: 0, exclusiveMin: true, default: 1 }),
+});
 /** LoRACL's defaults. */
-export const LORACL_DEFAULTS = Object.freeze({ loraRank: 8, loraAlpha: 1 });
+export const LORACL_DEFAULTS = LORACL_OPTIONS.defaults;
 
 export class LoRACL extends ContinualLearner {
   readonly name = 'LoRA';
@@ -30,10 +36,11 @@ export class LoRACL extends ContinualLearner {
   private readonly alpha: number;
 
   constructor(options: LoRACLOptions) {
-    super('LoRA', options);
-    this.rank = positiveInteger('LoRACL.loraRank', options.loraRank, LORACL_DEFAULTS.loraRank);
+    const o = LORACL_OPTIONS.parse(options);
+    super('LoRA', o);
+    this.rank = o.loraRank;
     if (this.rank > this.config.embedDim) throw new OptionError('LoRACL.loraRank', `an integer in [1, embedDim = ${this.config.embedDim}]`, this.rank);
-    this.alpha = positiveNumber('LoRACL.loraAlpha', options.loraAlpha, LORACL_DEFAULTS.loraAlpha);
+    this.alpha = o.loraAlpha;
     this.trunk = initTrunkWeights(this.config, `${this.base.seed}:trunk`, 'lora');
   }
 
@@ -52,21 +59,15 @@ export class LoRACL extends ContinualLearner {
     const curve: Array<[number, number]> = [];
     try {
       const r = await trainLoop({
+        ...this.loopSettings(entry, input, windows.states.shape[0], rng, curve),
         variables: [...trunkVars, ...(lora ? lora.trainableVariables : []), ...head.trainableVariables],
         steps: input.steps ?? this.base.stepsPerTask,
-        rows: windows.states.shape[0],
-        batchSize: this.base.batchSize,
-        lr: this.base.lr,
-        gradClip: this.base.gradClip,
-        rng: rng.fork('batches'),
-        hooks: input.curve ? { at: input.curve.at, run: async (s) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined,
         loss: (idx) => {
           const batch = takeWindowRows(windows, idx);
           return maskedActionMse(head.apply(trunkFeatures(this.config, this.view(lora), batch)), batch.actions, batch.mask);
         },
       });
-      const added = head.parameterCount() + (lora ? lora.parameterCount() : trunkVars.reduce((a, v) => a + v.size, 0));
-      return { reused: false, composedSuccess: null, check: 'none', attention: {}, trainedSteps: r.steps, warmupSteps: 0, newParams: added, finalLoss: r.finalLoss, curve };
+      return trainedTask(r, head.parameterCount() + (lora ? lora.parameterCount() : trunkVars.reduce((a, v) => a + v.size, 0)), curve);
     } catch (error) {
       this.modules.delete(entry.id);
       head.dispose();
@@ -78,17 +79,9 @@ export class LoRACL extends ContinualLearner {
   }
 
   protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
-    return tf.tidy(() => {
-      const [B, K] = batch.states.shape;
-      const D = this.config.embedDim;
-      let out: tf.Tensor | null = null;
-      for (const id of new Set(taskIds)) {
-        const mod = this.modules.get(id)!;
-        const phi = tf.reshape(tf.slice(trunkFeatures(this.config, this.view(mod.lora), batch), [0, K - 1, 0], [B, 1, D]), [B, D]);
-        const term = tf.mul(mod.head.apply(phi), tf.tensor2d(taskIds.map((t) => (t === id ? 1 : 0)), [B, 1]));
-        out = out ? tf.add(out, term) : term;
-      }
-      return out as tf.Tensor2D;
+    return this.perTaskActions(taskIds, batch, (id) => {
+      const mod = this.modules.get(id)!;
+      return { weights: this.view(mod.lora), head: mod.head };
     });
   }
 

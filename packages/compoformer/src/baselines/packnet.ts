@@ -6,8 +6,8 @@
  * The same MaskedTrunk as CompoFormer-Prune, without composition or reuse.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError } from '@paperkit/tensor-core';
-import { ContinualLearner, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry } from '../continual-learner.js';
+import { defineOptions, opt } from '@paperkit/tensor-core';
+import { ContinualLearner, LEARNER_RULES, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry, trainedTask } from '../continual-learner.js';
 import { ActionHead } from '../heads.js';
 import { MaskedTrunk } from '../masked-trunk.js';
 import { maskedActionMse } from '../train-loop.js';
@@ -18,8 +18,10 @@ export interface PackNetCLOptions extends LearnerBaseOptions {
   pruneQuantile?: number;
 }
 
-/** PackNetCL's defaults (the official PackNet baseline's q). */
-export const PACKNETCL_DEFAULTS = Object.freeze({ pruneQuantile: 0.7 });
+/** PackNetCL's options: the shared ones and q (the official PackNet baseline's 0.7). */
+export const PACKNETCL_OPTIONS = defineOptions('PackNetCL', { ...LEARNER_RULES, pruneQuantile: opt.number({ min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, default: 0.7 }) });
+/** PackNetCL's defaults. */
+export const PACKNETCL_DEFAULTS = PACKNETCL_OPTIONS.defaults;
 
 export class PackNetCL extends ContinualLearner {
   readonly name = 'PackNet';
@@ -27,10 +29,9 @@ export class PackNetCL extends ContinualLearner {
   private readonly modules = new Map<string, { index: number; head: ActionHead }>();
 
   constructor(options: PackNetCLOptions) {
-    super('PackNet', options);
-    const q = options.pruneQuantile ?? PACKNETCL_DEFAULTS.pruneQuantile;
-    if (typeof q !== 'number' || !(q > 0 && q < 1)) throw new OptionError('PackNetCL.pruneQuantile', 'a number in (0, 1)', options.pruneQuantile);
-    this.trunk = new MaskedTrunk(this.config, q, `${this.base.seed}:trunk`, 'packnet');
+    const o = PACKNETCL_OPTIONS.parse(options);
+    super('PackNet', o);
+    this.trunk = new MaskedTrunk(this.config, o.pruneQuantile, `${this.base.seed}:trunk`, 'packnet');
   }
 
   protected async learn(entry: TaskEntry, input: LearnTaskInput): Promise<Omit<LearnTaskResult, 'id' | 'seconds'>> {
@@ -43,25 +44,17 @@ export class PackNetCL extends ContinualLearner {
     const curve: Array<[number, number]> = [];
     try {
       const r = await this.trunk.trainModule(m, {
+        ...this.loopSettings(entry, input, windows.states.shape[0], rng, curve),
         steps: input.steps ?? this.base.stepsPerTask,
         extra: head.trainableVariables,
-        rows: windows.states.shape[0],
-        batchSize: this.base.batchSize,
-        lr: this.base.lr,
-        gradClip: this.base.gradClip,
-        rng: rng.fork('batches'),
         task: entry.id,
-        hooks: input.curve ? { at: input.curve.at, run: async (s) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined,
         loss: (view, idx) => {
           const batch = takeWindowRows(windows, idx);
           return maskedActionMse(head.apply(trunkFeatures(this.config, view, batch)), batch.actions, batch.mask);
         },
       });
       this.trunk.view(m);
-      return {
-        reused: false, composedSuccess: null, check: 'none', attention: {}, trainedSteps: r.steps, warmupSteps: 0,
-        newParams: r.owned + head.parameterCount(), finalLoss: r.finalLoss, curve,
-      };
+      return trainedTask(r, r.owned + head.parameterCount(), curve);
     } catch (error) {
       this.modules.delete(entry.id);
       head.dispose();
@@ -72,19 +65,9 @@ export class PackNetCL extends ContinualLearner {
   }
 
   protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
-    return tf.tidy(() => {
-      const [B, K] = batch.states.shape;
-      const D = this.config.embedDim;
-      let out: tf.Tensor | null = null;
-      for (const id of new Set(taskIds)) {
-        const mod = this.modules.get(id)!;
-        const frozen = this.trunk.isFrozen(mod.index);
-        const phi = tf.reshape(tf.slice(trunkFeatures(this.config, frozen ? this.trunk.view(mod.index) : this.trunk.liveView(), batch), [0, K - 1, 0], [B, 1, D]), [B, D]);
-        const sel = tf.tensor2d(taskIds.map((t) => (t === id ? 1 : 0)), [B, 1]);
-        const term = tf.mul(mod.head.apply(phi), sel);
-        out = out ? tf.add(out, term) : term;
-      }
-      return out as tf.Tensor2D;
+    return this.perTaskActions(taskIds, batch, (id) => {
+      const mod = this.modules.get(id)!;
+      return { weights: this.trunk.isFrozen(mod.index) ? this.trunk.view(mod.index) : this.trunk.liveView(), head: mod.head };
     });
   }
 

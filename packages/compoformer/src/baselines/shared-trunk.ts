@@ -5,7 +5,8 @@
  * and refresh their anchors after every task.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ContinualLearner, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type TaskEntry } from '../continual-learner.js';
+import { defineOptions } from '@paperkit/tensor-core';
+import { ContinualLearner, LEARNER_RULES, type LearnerBaseOptions, type LearnTaskInput, type LearnTaskResult, type ParsedLearnerOptions, type TaskEntry, trainedTask } from '../continual-learner.js';
 import { ActionHead } from '../heads.js';
 import { maskedActionMse, trainLoop } from '../train-loop.js';
 import { disposeWindowTensors, initTrunkWeights, takeWindowRows, trunkFeatures, type WindowTensors } from '@paperkit/offline-rl';
@@ -14,7 +15,7 @@ export abstract class SharedTrunkCL extends ContinualLearner {
   protected readonly trunk: Record<string, tf.Variable>;
   protected readonly headsByTask = new Map<string, ActionHead>();
 
-  constructor(prefix: string, options: LearnerBaseOptions) {
+  constructor(prefix: string, options: ParsedLearnerOptions) {
     super(prefix, options);
     this.trunk = initTrunkWeights(this.config, `${this.base.seed}:trunk`, prefix.toLowerCase());
   }
@@ -61,14 +62,9 @@ export abstract class SharedTrunkCL extends ContinualLearner {
     const curve: Array<[number, number]> = [];
     try {
       const r = await trainLoop({
+        ...this.loopSettings(entry, input, windows.states.shape[0], rng, curve),
         variables: [...this.trunkVariables, ...head.trainableVariables],
         steps,
-        rows: windows.states.shape[0],
-        batchSize: this.base.batchSize,
-        lr: this.base.lr,
-        gradClip: this.base.gradClip,
-        rng: rng.fork('batches'),
-        hooks: input.curve ? { at: input.curve.at, run: async (s) => { curve.push([s, await input.curve!.evaluate(this.policy(entry.id))]); } } : undefined,
         loss: (idx) => {
           const task = this.taskLoss(windows, idx, head);
           const extra = this.penalty();
@@ -76,11 +72,7 @@ export abstract class SharedTrunkCL extends ContinualLearner {
         },
       });
       this.afterTask(windows, head);
-      return {
-        reused: false, composedSuccess: null, check: 'none', attention: {}, trainedSteps: r.steps, warmupSteps: 0,
-        newParams: head.parameterCount() + (this.headsByTask.size === 1 ? this.trunkVariables.reduce((a, v) => a + v.size, 0) : 0),
-        finalLoss: r.finalLoss, curve,
-      };
+      return trainedTask(r, head.parameterCount() + (this.headsByTask.size === 1 ? this.trunkVariables.reduce((a, v) => a + v.size, 0) : 0), curve);
     } catch (error) {
       this.headsByTask.delete(entry.id);
       head.dispose();
@@ -91,19 +83,7 @@ export abstract class SharedTrunkCL extends ContinualLearner {
   }
 
   protected forwardTasks(taskIds: string[], batch: WindowTensors): tf.Tensor2D {
-    return tf.tidy(() => {
-      const [B, K] = batch.states.shape;
-      const D = this.config.embedDim;
-      const A = this.config.actDim;
-      const phi = tf.reshape(tf.slice(trunkFeatures(this.config, this.trunk, batch), [0, K - 1, 0], [B, 1, D]), [B, D]);
-      let out: tf.Tensor | null = null;
-      for (const id of new Set(taskIds)) {
-        const sel = tf.tensor2d(taskIds.map((t) => (t === id ? 1 : 0)), [B, 1]);
-        const term = tf.mul(this.headsByTask.get(id)!.apply(phi), sel);
-        out = out ? tf.add(out, term) : term;
-      }
-      return tf.reshape(out!, [B, A]) as tf.Tensor2D;
-    });
+    return this.perTaskActions(taskIds, batch, (id) => ({ weights: this.trunk, head: this.headsByTask.get(id)! }));
   }
 
   parameterCount(): number {
@@ -118,10 +98,13 @@ export abstract class SharedTrunkCL extends ContinualLearner {
   }
 }
 
+/** FinetuneCL's options: the shared ones (LEARNER_RULES). */
+export const FINETUNECL_OPTIONS = defineOptions('FinetuneCL', LEARNER_RULES);
+
 /** Fine-tuning: the whole trunk and a new head trained on each task in turn (no protection against forgetting). */
 export class FinetuneCL extends SharedTrunkCL {
   readonly name = 'Finetune';
   constructor(options: LearnerBaseOptions) {
-    super('Finetune', options);
+    super('Finetune', FINETUNECL_OPTIONS.parse(options));
   }
 }

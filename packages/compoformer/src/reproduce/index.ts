@@ -14,11 +14,11 @@ import { OptionError, defineReproduction, type SeedOutcome } from '@paperkit/ten
 import { continualMetrics } from '../continual-metrics.js';
 import { ocwMiniRule } from './decide.js';
 import { CURVE_TASKS } from './ocw-mini.js';
-import { FULL_SIZE, METHODS, QUICK_SIZE, runOcwMiniSeed, seedMetrics, type MethodName, type SeedRun } from './run-seed.js';
+import { FULL_SIZE, METHODS, QUICK_SIZE, runOcwMiniSeed, seedMetrics, type CompoFormerVariantOptions, type MethodName, type SeedRun } from './run-seed.js';
 
 export { ocwMiniSequence, CURVE_TASKS, type SequenceTask } from './ocw-mini.js';
 export { ocwMiniRule, type RuleCheck } from './decide.js';
-export { runOcwMiniSeed, seedMetrics, sequenceData, FULL_SIZE, QUICK_SIZE, METHODS, type OcwMiniSize, type SeedRun, type MethodRun, type MethodName } from './run-seed.js';
+export { runOcwMiniSeed, seedMetrics, sequenceData, FULL_SIZE, QUICK_SIZE, METHODS, type CompoFormerVariantOptions, type OcwMiniSize, type SeedRun, type MethodRun, type MethodName } from './run-seed.js';
 
 export const CLAIM =
   'ocw-mini (10 planar tasks, 4 repeats): F(CompoFormer) <= 0.05 while F(Finetune) >= 0.25; P(CompoFormer) - P(Finetune) >= 0.25 and ' +
@@ -31,16 +31,17 @@ export interface MethodJob {
   seed: number;
   quick: boolean;
   method: MethodName;
+  compoformer: CompoFormerVariantOptions;
 }
 
 /** Relative cost of a method's job (its share of a full seed's time); the longest start first. */
 const COST: Record<MethodName, number> = { EWC: 1.3, 'CompoFormer-Prune': 1.2, L2: 1.1, Finetune: 1, PackNet: 1, LoRA: 0.9 };
 
-async function runOnWorkers(seeds: readonly number[], quick: boolean, methods: MethodName[], workers: number | undefined, log: (line: string) => void): Promise<SeedRun[] | null> {
+async function runOnWorkers(seeds: readonly number[], quick: boolean, methods: MethodName[], compoformer: CompoFormerVariantOptions, workers: number | undefined, log: (line: string) => void): Promise<SeedRun[] | null> {
   const here = (import.meta as { url?: unknown }).url;
   if (typeof here !== 'string') return null; // the CJS build: run in-process
   const { runWorkerJobs } = await import('@paperkit/tensor-core/node');
-  const jobs: MethodJob[] = seeds.flatMap((seed) => methods.map((method) => ({ seed, quick, method })));
+  const jobs: MethodJob[] = seeds.flatMap((seed) => methods.map((method) => ({ seed, quick, method, compoformer })));
   const runs = await runWorkerJobs<MethodJob, SeedRun>(jobs, {
     worker: { from: here, name: 'method-worker' },
     workers,
@@ -66,18 +67,20 @@ export const reproduction = defineReproduction({
   seeds: { full: 1, quick: 1 },
   flags: {
     methods: { type: 'string', default: METHODS.join(','), description: `comma list of ${METHODS.join(', ')} (the rule needs all)` },
+    reuseNormalization: { type: 'string', choices: ['module', 'task'], default: 'module', description: "CompoFormer's reuseNormalization: 'module' (ours) or 'task' (official)" },
     jobs: { type: 'integer', description: 'worker threads running (seed, method) jobs side by side (Node only; 0 = one per core, 1 = in this thread)', default: 0, min: 0, max: 16 },
   },
   async runSeeds({ seeds, quick, flags, log }) {
     const methods = flags.methods.split(',').map((m) => m.trim()).filter(Boolean) as MethodName[];
     const bad = methods.find((m) => !(METHODS as readonly string[]).includes(m));
     if (bad !== undefined) throw new OptionError('--methods', `a comma list of ${METHODS.join(', ')}`, bad);
-    const parallel = flags.jobs !== 1 && IN_NODE ? await runOnWorkers(seeds, quick, methods, flags.jobs || undefined, log) : null;
+    const compoformer: CompoFormerVariantOptions = { reuseNormalization: flags.reuseNormalization as 'module' | 'task' };
+    const parallel = flags.jobs !== 1 && IN_NODE ? await runOnWorkers(seeds, quick, methods, compoformer, flags.jobs || undefined, log) : null;
     if (parallel) return parallel.map(seedOutcome);
     const out: SeedOutcome[] = [];
     for (const seed of seeds) {
       if (seeds.length > 1) log(`seed ${seed + 1}/${seeds.length}`);
-      out.push(seedOutcome(await runOcwMiniSeed({ seed, quick, methods, log })));
+      out.push(seedOutcome(await runOcwMiniSeed({ seed, quick, methods, compoformer, log })));
     }
     return out;
   },

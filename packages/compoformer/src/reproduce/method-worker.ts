@@ -7,4 +7,4 @@ import { serveWorkerJobs } from '@paperkit/tensor-core/node';
 import { runOcwMiniSeed } from './run-seed.js';
 import type { MethodJob } from './index.js';
 
-serveWorkerJobs((job: MethodJob, log) => runOcwMiniSeed({ seed: job.seed, quick: job.quick, methods: [job.method], log }));
+serveWorkerJobs((job: MethodJob, log) => runOcwMiniSeed({ seed: job.seed, quick: job.quick, methods: [job.method], compoformer: job.compoformer, log }));

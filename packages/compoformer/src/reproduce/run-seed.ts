@@ -14,7 +14,7 @@ import { L2CL } from '../baselines/l2.js';
 import { LoRACL } from '../baselines/lora.js';
 import { PackNetCL } from '../baselines/packnet.js';
 import { FinetuneCL } from '../baselines/shared-trunk.js';
-import { CompoFormer } from '../compoformer.js';
+import { CompoFormer, type CompoFormerOptions } from '../compoformer.js';
 import type { ContinualLearner, LearnTaskResult, TaskPolicy } from '../continual-learner.js';
 import { continualMetrics } from '../continual-metrics.js';
 import { TaskDataset } from '../task-dataset.js';
@@ -48,10 +48,13 @@ export interface SeedRun {
   runs: Record<string, MethodRun>;
 }
 
-function makeLearner(method: MethodName, seed: number, size: OcwMiniSize): ContinualLearner {
+/** CompoFormer options the reproduction lets a user change (the `reproduce` flags). */
+export type CompoFormerVariantOptions = Pick<CompoFormerOptions, 'reuseNormalization'>;
+
+function makeLearner(method: MethodName, seed: number, size: OcwMiniSize, compo: CompoFormerVariantOptions = {}): ContinualLearner {
   const base = { stateDim: PLANAR_STATE_DIM, actDim: PLANAR_ACT_DIM, stepsPerTask: size.stepsPerTask, seed, maxEpisodeLength: 64 };
   switch (method) {
-    case 'CompoFormer-Prune': return new CompoFormer({ ...base, variant: 'prune', warmupSteps: size.warmupSteps });
+    case 'CompoFormer-Prune': return new CompoFormer({ ...base, variant: 'prune', warmupSteps: size.warmupSteps, ...compo });
     case 'Finetune': return new FinetuneCL(base);
     case 'L2': return new L2CL(base);
     case 'EWC': return new EWCCL(base);
@@ -77,7 +80,7 @@ function randomPolicy(seed: string): TaskPolicy {
   return { taskId: 'random', act: (hs) => hs.map(() => Float32Array.from([rng.uniform(-1, 1), rng.uniform(-1, 1)])) };
 }
 
-export async function runOcwMiniSeed(opts: { seed: number; quick: boolean; methods?: readonly MethodName[]; log?: (line: string) => void }): Promise<SeedRun> {
+export async function runOcwMiniSeed(opts: { seed: number; quick: boolean; methods?: readonly MethodName[]; compoformer?: CompoFormerVariantOptions; log?: (line: string) => void }): Promise<SeedRun> {
   const size = opts.quick ? QUICK_SIZE : FULL_SIZE;
   const log = opts.log ?? (() => {});
   const seed = opts.seed;
@@ -90,7 +93,7 @@ export async function runOcwMiniSeed(opts: { seed: number; quick: boolean; metho
   const runs: Record<string, MethodRun> = {};
   for (const method of opts.methods ?? METHODS) {
     const started = Date.now();
-    const learner = makeLearner(method, seed, size);
+    const learner = makeLearner(method, seed, size, opts.compoformer);
     const matrix = Array.from({ length: N }, () => new Array<number>(N).fill(Number.NaN));
     const results: LearnTaskResult[] = [];
     try {
