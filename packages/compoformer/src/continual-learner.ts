@@ -11,7 +11,7 @@ import { OptionError, ShapeError, createRng, defineOptions, opt, type ParsedOpti
 import { UnknownTaskError } from './errors.js';
 import { checkDescription, checkVector, hashedBow, type TaskTextEncoder } from './text-encoder.js';
 import { TaskDataset, type Episode, type TaskNormalization } from './task-dataset.js';
-import { disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, trunkFeatures, windowTensors, type FunctionalTrunkConfig, type FunctionalTrunkOptions, type TrunkWeights, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
+import { FUNCTIONAL_TRUNK_RULES, disposeWindowTensors, emptyWindowBatch, resolveFunctionalTrunkConfig, trunkFeatures, windowTensors, type FunctionalTrunkConfig, type FunctionalTrunkOptions, type TrunkWeights, type WindowBatch, type WindowTensors } from '@paperkit/offline-rl';
 import type { ActionHead } from './heads.js';
 import { episodeWindows, writeHistoryWindow, type History } from './windows.js';
 
@@ -114,6 +114,9 @@ export interface ResolvedBase {
   seed: number;
 }
 
+// The trunk's size rules from offline-rl, less the block MLP width (the learners keep it at 4 * embedDim).
+const { ffDim: _ffDim, ...TRUNK_SIZE_RULES } = FUNCTIONAL_TRUNK_RULES;
+
 const isEncoder = (v: unknown) =>
   typeof v === 'object' && v !== null && typeof (v as TaskTextEncoder).encode === 'function' && Number.isInteger((v as TaskTextEncoder).dim) && (v as TaskTextEncoder).dim > 0;
 
@@ -123,13 +126,7 @@ const isEncoder = (v: unknown) =>
  * (COMPOFORMER_OPTIONS, EWCCL_OPTIONS, ...), so errors name the class: `EWCCL.lr`.
  */
 export const LEARNER_RULES = {
-  stateDim: opt.integer({ min: 1 }),
-  actDim: opt.integer({ min: 1 }),
-  embedDim: opt.integer({ min: 1, default: 32 }),
-  layers: opt.integer({ min: 1, default: 2 }),
-  heads: opt.integer({ min: 1, default: 2 }),
-  context: opt.integer({ min: 1, default: 5 }),
-  maxEpisodeLength: opt.integer({ min: 1, default: 64 }),
+  ...TRUNK_SIZE_RULES,
   stepsPerTask: opt.integer({ min: 0, default: 300 }),
   lr: opt.number({ min: 0, exclusiveMin: true, default: 1e-3 }),
   batchSize: opt.integer({ min: 1, default: 32 }),

@@ -56,7 +56,7 @@ export { cosine, cosineMatrix, meanGradient, agreement, conflictRate } from './b
 export { windowFromHistory, type EpisodeHistory } from './data/window-from-history.js';
 /** The functional DT trunk: a pure forward over a record of weights (masked / adapter views). */
 export {
-  trunkFeatures, trunkParamSpecs, initTrunkWeights, resolveFunctionalTrunkConfig, checkWindowBatch, windowTensors, takeWindowRows, disposeWindowTensors,
+  trunkFeatures, trunkParamSpecs, initTrunkWeights, resolveFunctionalTrunkConfig, FUNCTIONAL_TRUNK_RULES, checkWindowBatch, windowTensors, takeWindowRows, disposeWindowTensors,
   type FunctionalTrunkConfig, type FunctionalTrunkOptions, type TrunkWeights, type TrunkWeightSpec, type WindowTensors,
 } from './dt/functional-trunk.js';
 /** Lockstep online success of many per-task policies (continual-learning evaluation matrices). */

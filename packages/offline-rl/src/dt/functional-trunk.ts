@@ -16,7 +16,7 @@
  * forward is about half the kernels of the plain composition.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError, ShapeError, glorotUniform, layerNorm, ownVariable, randomNormal, toRng, type Rng, type Seed } from '@paperkit/tensor-core';
+import { OptionError, ShapeError, defineOptions, glorotUniform, layerNorm, opt, ownVariable, randomNormal, toRng, type Rng, type Seed } from '@paperkit/tensor-core';
 import type { WindowBatch } from '../data/window-batch.js';
 
 export interface FunctionalTrunkOptions {
@@ -72,25 +72,30 @@ export type TrunkWeights = Record<string, tf.Tensor>;
 
 const MASKED = -1e9;
 
+/**
+ * The rules of the trunk's size options, with the CPU defaults (harmodt.md section 5). A learner built on
+ * the trunk spreads the ones it exposes into its own `defineOptions` spec, so both check them alike.
+ */
+export const FUNCTIONAL_TRUNK_RULES = {
+  stateDim: opt.integer({ min: 1 }),
+  actDim: opt.integer({ min: 1 }),
+  embedDim: opt.integer({ min: 1, default: 32 }),
+  layers: opt.integer({ min: 1, default: 2 }),
+  heads: opt.integer({ min: 1, default: 2 }),
+  context: opt.integer({ min: 1, default: 5 }),
+  ffDim: opt.optional(opt.integer({ min: 1 })),
+  maxEpisodeLength: opt.integer({ min: 1, default: 64 }),
+};
+const TRUNK_CONFIG = defineOptions('functionalTrunk', FUNCTIONAL_TRUNK_RULES);
+
+/** The trunk's configuration from `options` (its size fields; anything else, e.g. a learner's other options, is ignored). */
 export function resolveFunctionalTrunkConfig(options: FunctionalTrunkOptions): FunctionalTrunkConfig {
-  const dim = (name: string, v: unknown, dflt: number) => {
-    const x = v ?? dflt;
-    if (!Number.isInteger(x) || (x as number) < 1) throw new OptionError(name, 'a positive integer', v);
-    return x as number;
-  };
-  const embedDim = dim('embedDim', options.embedDim, 32);
-  const heads = dim('heads', options.heads, 2);
-  if (embedDim % heads !== 0) throw new OptionError('heads', `a divisor of embedDim = ${embedDim}`, heads);
-  return {
-    stateDim: dim('stateDim', options.stateDim, Number.NaN),
-    actDim: dim('actDim', options.actDim, Number.NaN),
-    embedDim,
-    layers: dim('layers', options.layers, 2),
-    heads,
-    context: dim('context', options.context, 5),
-    ffDim: dim('ffDim', options.ffDim, 4 * embedDim),
-    maxEpisodeLength: dim('maxEpisodeLength', options.maxEpisodeLength, 64),
-  };
+  if (options === null || typeof options !== 'object') throw new OptionError('functionalTrunk options', 'an object', options);
+  const given = options as unknown as Record<string, unknown>;
+  const sizes = Object.fromEntries(Object.keys(FUNCTIONAL_TRUNK_RULES).filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
+  const o = TRUNK_CONFIG.parse(sizes as Parameters<typeof TRUNK_CONFIG.parse>[0]);
+  if (o.embedDim % o.heads !== 0) throw new OptionError('functionalTrunk.heads', `a divisor of embedDim = ${o.embedDim}`, o.heads);
+  return { ...o, ffDim: o.ffDim ?? 4 * o.embedDim };
 }
 
 /** The trunk's weights in a fixed order. */

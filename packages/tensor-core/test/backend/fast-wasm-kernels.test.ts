@@ -41,6 +41,18 @@ async function use(flavour: Flavour): Promise<void> {
   await tf.setBackend('wasm');
 }
 
+/** `run` with the overrides, with tfjs's own wasm kernels and on cpu (leaves the overrides active). */
+async function onEachFlavour<T>(run: () => T): Promise<Record<Flavour, T>> {
+  await use('fast');
+  const fast = run();
+  await use('plain');
+  const plain = run();
+  await use('cpu');
+  const cpu = run();
+  await use('fast');
+  return { fast, plain, cpu };
+}
+
 /** Largest |x - ref| relative to max(1, max |ref|). */
 function relErr(x: Float32Array, ref: Float32Array): number {
   expect(x.length).toBe(ref.length);
@@ -265,13 +277,7 @@ describe('Identity and Sum', () => {
         const r = tf.sum(tf.tensor(values(size(shape), 42), shape), axis, keepDims);
         return { shape: r.shape, data: r.dataSync() as Float32Array };
       });
-      await use('fast');
-      const fast = run();
-      await use('plain');
-      const plain = run();
-      await use('cpu');
-      const cpu = run();
-      await use('fast');
+      const { fast, plain, cpu } = await onEachFlavour(run);
       expect(fast.shape).toEqual(cpu.shape);
       expect(relErr(fast.data, cpu.data)).toBeLessThanOrEqual(1e-5);
       expect(relErr(fast.data, plain.data)).toBeLessThanOrEqual(1e-5);
@@ -300,13 +306,7 @@ describe('fast GatherV2', () => {
         const r = tf.gather(x, i, axis);
         return { shape: r.shape, data: Array.from(r.dataSync()) };
       });
-      await use('fast');
-      const fast = run();
-      await use('plain');
-      const plain = run();
-      await use('cpu');
-      const cpu = run();
-      await use('fast');
+      const { fast, plain, cpu } = await onEachFlavour(run);
       expect(fast.shape).toEqual(cpu.shape);
       expect(fast.data).toEqual(cpu.data);
       expect(fast.data).toEqual(plain.data);
