@@ -38,8 +38,9 @@ export interface MethodJob {
 const COST: Record<MethodName, number> = { EWC: 1.3, 'CompoFormer-Prune': 1.2, L2: 1.1, Finetune: 1, PackNet: 1, LoRA: 0.9 };
 
 async function runOnWorkers(seeds: readonly number[], quick: boolean, methods: MethodName[], compoformer: CompoFormerVariantOptions, workers: number | undefined, log: (line: string) => void): Promise<SeedRun[] | null> {
-  const here = (import.meta as { url?: unknown }).url;
-  if (typeof here !== 'string') return null; // the CJS build: run in-process
+  // tsup's shims give the CJS build an import.meta.url too (the .cjs worker beside it is then used).
+  const here: unknown = import.meta.url;
+  if (typeof here !== 'string') return null;
   const { runWorkerJobs } = await import('@paperkit/tensor-core/node');
   const jobs: MethodJob[] = seeds.flatMap((seed) => methods.map((method) => ({ seed, quick, method, compoformer })));
   const runs = await runWorkerJobs<MethodJob, SeedRun>(jobs, {

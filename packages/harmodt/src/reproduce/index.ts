@@ -33,8 +33,9 @@ const COST: Record<MethodName, number> = {
 };
 
 async function runOnWorkers(seeds: readonly number[], size: ExperimentSize, workers: number | undefined, log: (line: string) => void): Promise<SeedOutcome[] | null> {
-  const here = (import.meta as { url?: unknown }).url;
-  if (typeof here !== 'string') return null; // the CJS build: run in-process
+  // tsup's shims give the CJS build an import.meta.url too (the .cjs worker beside it is then used).
+  const here: unknown = import.meta.url;
+  if (typeof here !== 'string') return null;
   const { runWorkerJobs } = await import('@paperkit/tensor-core/node');
   const jobs: MethodJob[] = seeds.flatMap((seed) => size.methods.map((method) => ({ seed, method, size })));
   const outcomes = await runWorkerJobs<MethodJob, MethodOutcome>(jobs, {

@@ -14,8 +14,10 @@
  *     workers stay busy to the end.
  */
 import { parentPort, Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend, type InitBackendOptions } from '../backend/init-backend.js';
 
@@ -72,11 +74,17 @@ function workerSource(m: WorkerModule): { source: string | URL; eval: boolean } 
   return { source: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`, eval: true };
 }
 
-/** tsx's module-hook API, from the caller's package (import.meta.resolve is missing under some test runners). */
+/**
+ * tsx's ESM module-hook API (`tsx/esm/api`), resolved from the caller's package through tsx's own
+ * exports map. No import.meta here: this module is also built as CommonJS.
+ */
 function resolveTsx(from: string): string | null {
   try {
-    const meta = import.meta as { resolve?: (s: string) => string };
-    return meta.resolve?.('tsx/esm/api') ?? pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+    const req = createRequire(from);
+    const manifest = req.resolve('tsx/package.json');
+    const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: string | { default?: string } }> }).exports?.['./esm/api']?.import;
+    const file = typeof entry === 'string' ? entry : entry?.default;
+    return file ? pathToFileURL(join(dirname(manifest), file)).href : null;
   } catch {
     return null;
   }
