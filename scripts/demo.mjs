@@ -2,9 +2,10 @@
 // `pnpm demo [--quick]`: run every package's `reproduce` from source and print one
 // table of paper claims against what we measured. Results (JSON + SVG) go to results/.
 // `--jobs N` runs N reproductions at a time (default: the usable cores, at most 2), each on one wasm
-// thread and one worker thread (PAPERKIT_THREADS, PAPERKIT_WORKERS), with its output buffered and printed whole when it ends: most of their kernels are small and
-// single-threaded, so two at a time nearly halve the wall clock, and products are bit-identical on one
-// thread and on two (docs/backends.md), so no number changes. Step timings a package reports are then
+// thread and one worker thread (PAPERKIT_THREADS, PAPERKIT_WORKERS), with its output buffered and
+// printed whole when it ends: most of their kernels are small and single-threaded, so two at a time
+// nearly halve the wall clock, and products are bit-identical on one thread and on two
+// (docs/backends.md), so no number changes. Step timings a package reports are then
 // taken beside another job; `--jobs 1` gives the quiet timings.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * HarmoDT options with the CPU defaults of harmodt.md §5/§6 (paper values in the comments).
  */
 import { OptionError, defineOptions, opt, type Activation, type Seed } from '@paperkit/tensor-core';
-import type { Conditioning } from '@paperkit/offline-rl';
+import { DT_SIZE_RULES, type Conditioning } from '@paperkit/offline-rl';
 import type { Importance } from './harmony-mask-update.js';
 
 export interface HarmoDTOptions {
@@ -67,14 +67,9 @@ const isSeed = (v: unknown) => typeof v === 'number' || typeof v === 'string';
  * paper's (official main.py) values are in HARMODT_PAPER_VALUES and the option docs above.
  */
 export const HARMODT_OPTIONS = defineOptions('HarmoDT', {
-  stateDim: opt.integer({ min: 1 }),
-  actDim: opt.integer({ min: 1 }),
+  ...DT_SIZE_RULES,
   numTasks: opt.integer({ min: 1 }),
-  embedDim: opt.integer({ min: 1, default: 32 }),
-  layers: opt.integer({ min: 1, default: 2 }),
-  heads: opt.integer({ min: 1, default: 2 }),
   ffnDim: opt.optional(opt.integer({ min: 1 })),
-  context: opt.integer({ min: 1, default: 5 }),
   dropout: opt.number({ min: 0, max: 1, exclusiveMax: true, default: 0 }),
   activation: opt.oneOf(['relu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const, { default: 'relu' }),
   maxEpisodeLength: opt.integer({ min: 1, default: 1000 }),

@@ -59,5 +59,6 @@ export {
   trunkFeatures, trunkParamSpecs, initTrunkWeights, resolveFunctionalTrunkConfig, FUNCTIONAL_TRUNK_RULES, checkWindowBatch, windowTensors, takeWindowRows, disposeWindowTensors,
   type FunctionalTrunkConfig, type FunctionalTrunkOptions, type TrunkWeights, type TrunkWeightSpec, type WindowTensors,
 } from './dt/functional-trunk.js';
+export { DT_SIZE_RULES } from './dt/size-rules.js';
 /** Lockstep online success of many per-task policies (continual-learning evaluation matrices). */
 export { evaluateTaskMatrix, type TaskEpisodes, type RolloutPolicy, type RolloutHistory } from './eval/evaluate-task-matrix.js';

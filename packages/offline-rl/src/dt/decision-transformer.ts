@@ -24,6 +24,7 @@ import {
   type Activation, type Rng, type Seed,
 } from '@paperkit/tensor-core';
 import type { Normalization } from '../data/normalization.js';
+import { DT_SIZE_RULES } from './size-rules.js';
 import type { PromptBatch, WindowBatch } from '../data/window-batch.js';
 import { windowFromHistory, type EpisodeHistory } from '../data/window-from-history.js';
 
@@ -68,12 +69,7 @@ const isSeed = (v: unknown) => typeof v === 'number' || typeof v === 'string';
  * dropout 0.1, ReLU; see the option docs above).
  */
 export const DECISION_TRANSFORMER_OPTIONS = defineOptions('DecisionTransformer', {
-  stateDim: opt.integer({ min: 1 }),
-  actDim: opt.integer({ min: 1 }),
-  context: opt.integer({ min: 1, default: 5 }),
-  embedDim: opt.integer({ min: 1, default: 32 }),
-  layers: opt.integer({ min: 1, default: 2 }),
-  heads: opt.integer({ min: 1, default: 2 }),
+  ...DT_SIZE_RULES,
   ffnDim: opt.optional(opt.integer({ min: 1 })),
   dropout: opt.number({ min: 0, max: 1, exclusiveMax: true, default: 0 }),
   activation: opt.oneOf(['relu', 'gelu', 'tanh', 'sigmoid', 'linear'] as const, { default: 'relu' }),

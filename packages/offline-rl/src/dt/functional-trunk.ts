@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { OptionError, ShapeError, defineOptions, glorotUniform, layerNorm, opt, ownVariable, randomNormal, toRng, type Rng, type Seed } from '@paperkit/tensor-core';
 import type { WindowBatch } from '../data/window-batch.js';
+import { DT_SIZE_RULES } from './size-rules.js';
 
 export interface FunctionalTrunkOptions {
   stateDim: number;
@@ -77,12 +78,7 @@ const MASKED = -1e9;
  * the trunk spreads the ones it exposes into its own `defineOptions` spec, so both check them alike.
  */
 export const FUNCTIONAL_TRUNK_RULES = {
-  stateDim: opt.integer({ min: 1 }),
-  actDim: opt.integer({ min: 1 }),
-  embedDim: opt.integer({ min: 1, default: 32 }),
-  layers: opt.integer({ min: 1, default: 2 }),
-  heads: opt.integer({ min: 1, default: 2 }),
-  context: opt.integer({ min: 1, default: 5 }),
+  ...DT_SIZE_RULES,
   ffDim: opt.optional(opt.integer({ min: 1 })),
   maxEpisodeLength: opt.integer({ min: 1, default: 64 }),
 };
